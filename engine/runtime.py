@@ -1,0 +1,447 @@
+"""The runtime service: the one API that the web layer, CLI and scheduler call.
+
+Usage::
+
+    engine = Engine("sqlite:///instance/ekerjasama.sqlite")
+    engine.init_db()
+    engine.deploy(["processes/"])
+    instance_id = engine.start("usulan", actor=officer, business_key="PKS-7")
+    task = engine.list_tasks(actor=officer)[0]
+    engine.complete_task(task.id, {"judul": "..."}, actor=officer)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import NamedTuple
+from uuid import UUID
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
+
+from . import index
+from . import queries
+from . import timers
+from .clock import SystemClock
+from .errors import Conflict
+from .errors import InvalidInput
+from .errors import NotFound
+from .errors import PermissionDenied
+from .errors import TaskNotFound
+from .errors import TaskNotOpen
+from .records import SYSTEM
+from .records import Actor
+from .records import Deployment
+from .records import EventInfo
+from .records import InstanceInfo
+from .records import ProcessInfo
+from .records import TaskInfo
+from .sandbox import SandboxEnvironment
+from .services import ServiceRegistry
+from .steps import EVENTS
+from .steps import Action
+from .steps import Loaded
+from .steps import ScriptEngine
+from .steps import Stepper
+from .steps import event_row
+from .store import Database
+from .store.models import HumanTask
+from .versions import VersionCatalog
+
+logger = logging.getLogger(__name__)
+
+#: ``(form key, submitted data) -> cleaned data``; raises InvalidInput.
+FormValidator = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+TASKS = HumanTask.__table__
+_TASK_SQL = (
+    "SELECT id, instance_id, spec_name, title, lane, form, state, assignee, "
+    "completed_by FROM human_tasks WHERE id = ?"
+)
+
+
+class _TaskHead(NamedTuple):
+    id: str
+    instance_id: int
+    spec_name: str
+    title: str
+    lane: str | None
+    form: str | None
+    state: str
+    assignee: str | None
+    completed_by: str | None
+
+
+class Engine:
+    """Runs deployed processes over a SQL store.
+
+    :param database_url: a SQLAlchemy URL; ``postgresql://`` uses psycopg 3.
+    :param clock: an object with ``now()``; tests pass a MovableClock.
+    :param services: the operations service tasks may call.
+    :param functions: extra callables scripts may use by name.
+    :param form_validator: checks submitted data against a task's form.
+    :param cache_size: how many loaded instances to keep in memory.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        clock: Any = None,
+        services: ServiceRegistry | None = None,
+        functions: dict[str, Callable[..., Any]] | None = None,
+        form_validator: FormValidator | None = None,
+        cache_size: int = 1000,
+        supervisor_roles: frozenset[str] = frozenset({"supervisor", "admin"}),
+    ) -> None:
+        self.db = Database(database_url)
+        self.clock = clock or SystemClock()
+        self.services = services or ServiceRegistry()
+        self.form_validator = form_validator
+        self.supervisor_roles = frozenset(supervisor_roles)
+        self.versions = VersionCatalog(self.db, self.services)
+        script_engine = ScriptEngine(SandboxEnvironment(functions, self.services))
+        self.stepper = Stepper(self.db, self.versions, script_engine, cache_size)
+
+    def __repr__(self) -> str:
+        return f"<Engine {self.db!r}>"
+
+    def init_db(self) -> None:
+        """Create or upgrade the schema to the newest migration."""
+        self.db.upgrade()
+
+    def close(self) -> None:
+        self.stepper.cache.clear()
+        self.db.dispose()
+
+    # -- definitions -----------------------------------------------------
+
+    def deploy(self, paths, actor: Actor = SYSTEM) -> list[Deployment]:
+        """Deploy the .bpmn/.dmn files at ``paths`` (files or folders).
+
+        Changed content makes a new version; unchanged content is a no-op.
+
+        :raise DefinitionError: a file has an error; nothing is stored.
+        """
+        return self.versions.deploy(paths, actor.name, self.clock.now())
+
+    def lint(self, paths):
+        """Return the problems in the files at ``paths`` without deploying."""
+        return self.versions.lint(paths)
+
+    def list_processes(self) -> list[ProcessInfo]:
+        """The newest version of every deployed process."""
+        return self.versions.list()
+
+    # -- starting --------------------------------------------------------
+
+    def start(
+        self,
+        process_id: str,
+        *,
+        actor: Actor,
+        business_key: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        """Start the newest version of ``process_id``; return the instance id.
+
+        The instance runs to its first wait state before this returns.
+
+        :raise ProcessNotFound: the process was never deployed.
+        :raise ScriptError: a script failed before the first wait state; no
+            instance is created.
+        """
+        instance_id = self.stepper.create(
+            process_id, data, actor, self.clock.now(), business_key
+        )
+        logger.info("Instance started: %s as %s", process_id, instance_id)
+        return instance_id
+
+    # -- tasks -----------------------------------------------------------
+
+    def complete_task(
+        self, task_id: str, data: dict[str, Any] | None, *, actor: Actor
+    ) -> None:
+        """Complete an open user task with ``data`` and run to the next wait.
+
+        :raise PermissionDenied: the actor's roles do not hold the task's lane,
+            or another user has claimed it.
+        :raise InvalidInput: the data does not pass the task's form.
+        :raise TaskNotOpen: the task was completed or cancelled already.
+        :raise Conflict: another writer changed the instance meanwhile.
+        """
+        with self.db.raw_read() as connection:
+            row = self._task_row(task_id, connection)
+            _check_open(row)
+            if not actor.holds(row.lane):
+                raise PermissionDenied(
+                    f"Only the {row.lane!r} lane can complete task {row.title!r}."
+                )
+            if row.assignee is not None and row.assignee != actor.name:
+                raise PermissionDenied(
+                    f"Task {row.title!r} is claimed by {row.assignee!r}. Ask them "
+                    "or a supervisor to release it first."
+                )
+            data = dict(data or {})
+            if row.form and self.form_validator is not None:
+                data = self.form_validator(row.form, data)
+            loaded = self.stepper.load(row.instance_id, connection)
+
+        def complete(loaded: Loaded, completed: dict) -> dict:
+            task = _spiff_task(loaded, task_id)
+            if not task.has_state(TaskState.READY):
+                raise TaskNotOpen(f"Task {row.title!r} is no longer open.")
+            task.data.update(data)
+            task.run()
+            completed[task_id] = data
+            loaded.workflow.do_engine_steps()
+            return {"element": row.spec_name, "title": row.title}
+
+        self.stepper.run_loaded(
+            loaded, complete, actor, "task-completed", self.clock.now(), task_id=task_id
+        )
+        logger.info("Task completed: %s (%s) in %s", row.spec_name, row.lane, row.instance_id)
+
+    def claim_task(self, task_id: str, *, actor: Actor) -> None:
+        """Make ``actor`` the assignee of an open task of their lane."""
+        row = self._task_row(task_id)
+        _check_open(row)
+        if not actor.holds(row.lane):
+            raise PermissionDenied(
+                f"Only the {row.lane!r} lane can claim task {row.title!r}."
+            )
+        if row.assignee == actor.name:
+            return
+        if row.assignee is not None:
+            raise Conflict(f"Task {row.title!r} is already claimed by {row.assignee!r}.")
+        self._set_assignee(row, actor.name, actor, "task-claimed", {})
+
+    def unclaim_task(self, task_id: str, *, actor: Actor) -> None:
+        """Give a claimed task back to its lane."""
+        row = self._task_row(task_id)
+        _check_open(row)
+        if row.assignee is None:
+            return
+        if row.assignee != actor.name and not self.is_supervisor(actor):
+            raise PermissionDenied(
+                f"Task {row.title!r} is claimed by {row.assignee!r}; only they "
+                "or a supervisor can release it."
+            )
+        self._set_assignee(row, None, actor, "task-unclaimed", {"from": row.assignee})
+
+    def assign_task(self, task_id: str, assignee: Actor, *, actor: Actor) -> None:
+        """Assign an open task to ``assignee``, who must hold its lane."""
+        row = self._task_row(task_id)
+        _check_open(row)
+        if not (self.is_supervisor(actor) or actor.holds(row.lane)):
+            raise PermissionDenied(
+                f"Only a supervisor or the {row.lane!r} lane can assign task "
+                f"{row.title!r}."
+            )
+        if not assignee.holds(row.lane):
+            raise PermissionDenied(
+                f"{assignee.name!r} does not hold the {row.lane!r} lane of task "
+                f"{row.title!r}. Choose a user of that lane."
+            )
+        details = {"from": row.assignee, "to": assignee.name}
+        self._set_assignee(row, assignee.name, actor, "task-assigned", details)
+
+    def is_supervisor(self, actor: Actor) -> bool:
+        return bool(actor.roles & self.supervisor_roles)
+
+    # -- messages, timers, cancel ------------------------------------------
+
+    def send_message(
+        self,
+        name: str,
+        *,
+        actor: Actor,
+        data: dict[str, Any] | None = None,
+        business_key: str | None = None,
+        instance_id: int | None = None,
+        correlation: dict[str, Any] | None = None,
+    ) -> list[int]:
+        """Deliver message ``name`` to the instances waiting for it.
+
+        Instances are chosen by ``instance_id``, ``business_key`` and
+        ``correlation`` (values the waiting task's data must hold); ``data``
+        is merged into the catching task's data. Return the ids of the
+        instances that caught it.
+
+        :raise NotFound: no instance waits for this message with that
+            correlation.
+        """
+        payload = dict(data or {})
+
+        def deliver(loaded: Loaded, completed: dict) -> dict | None:
+            waiting = [
+                t
+                for t in loaded.workflow.event_manager.tasks.values()
+                if index.message_name(t) == name
+                and not t.state & TaskState.FINISHED_MASK
+                and _correlates(t.data, correlation)
+            ]
+            if not waiting:
+                return None
+            definition = waiting[0].task_spec.event_definition
+            loaded.workflow.catch(BpmnEvent(definition, payload=payload))
+            loaded.workflow.do_engine_steps()
+            return {"message": name, "element": waiting[0].task_spec.name}
+
+        delivered = []
+        candidates = queries.waiting_for(self.db, name, business_key, instance_id)
+        for candidate in candidates:
+            if self._step(candidate, deliver, actor, "message-delivered") is not None:
+                delivered.append(candidate)
+        if not delivered:
+            raise NotFound(
+                f"No instance is waiting for message {name!r} with "
+                f"{_describe(business_key, instance_id, correlation)}."
+            )
+        logger.info("Message delivered: %s to %s", name, delivered)
+        return delivered
+
+    def fire_due_timers(
+        self,
+        now: datetime | None = None,
+        *,
+        owner: str = "engine",
+        limit: int = 500,
+        lease: timedelta = timedelta(minutes=5),
+    ) -> int:
+        """Fire the timers due at ``now`` (default: the clock's time).
+
+        Each timer is leased to ``owner`` before it fires, so several
+        schedulers can call this at once and each timer fires once.
+        Return how many fired.
+        """
+        return timers.fire_due(self, now or self.clock.now(), owner, limit, lease)
+
+    def cancel_instance(self, instance_id: int, reason: str, *, actor: Actor) -> None:
+        """Cancel a running instance; ``reason`` is kept in the audit trail."""
+        if not reason or not reason.strip():
+            raise InvalidInput(
+                "Give a reason for cancelling the instance.",
+                {"reason": ["A reason is required."]},
+            )
+
+        def cancel(loaded: Loaded, completed: dict) -> dict:
+            loaded.workflow.cancel()
+            return {"reason": reason.strip()}
+
+        self._step(instance_id, cancel, actor, "instance-cancelled", final="cancelled")
+        logger.info("Instance cancelled: %s by %s", instance_id, actor.name)
+
+    def run_step(self, instance_id: int, action: Action, actor: Actor, event_name: str, **kw):
+        """Run ``action`` on an instance as one step (for engine modules)."""
+        return self._step(instance_id, action, actor, event_name, **kw)
+
+    def _step(self, instance_id, action, actor, event_name, *, at=None, **kw):
+        now = at or self.clock.now()
+        return self.stepper.run(instance_id, action, actor, event_name, now, **kw)
+
+    # -- reading ---------------------------------------------------------
+
+    def get_instance(self, instance_id: int) -> InstanceInfo:
+        """:raise InstanceNotFound: there is no such instance."""
+        return queries.get_instance(self.db, instance_id)
+
+    def list_instances(self, **filters) -> list[InstanceInfo]:
+        """Instances, newest first; filter by status, process_id, business_key."""
+        return queries.list_instances(self.db, **filters)
+
+    def get_task(self, task_id: str) -> TaskInfo:
+        """:raise TaskNotFound: there is no such task."""
+        return queries.get_task(self.db, task_id)
+
+    def list_tasks(self, **filters) -> list[TaskInfo]:
+        """Open tasks for an ``actor`` (through their lanes) or an ``instance_id``."""
+        return queries.list_tasks(self.db, **filters)
+
+    def list_events(self, instance_id: int | None = None) -> list[EventInfo]:
+        """The audit trail, oldest first."""
+        return queries.list_events(self.db, instance_id)
+
+    def instance_data(self, instance_id: int) -> dict[str, Any]:
+        """Return the data as the instance's latest step left it."""
+        loaded = self.stepper.load(instance_id)
+        try:
+            workflow = loaded.workflow
+            task = workflow.last_task or workflow.task_tree
+            data = dict(workflow.data) if workflow.is_completed() else {}
+            data.update(task.data)
+            return data
+        finally:
+            self.stepper.cache.put(loaded)
+
+    # -- helpers -----------------------------------------------------------
+
+    def _task_row(self, task_id: str, connection=None) -> _TaskHead:
+        if connection is None:
+            with self.db.raw_read() as connection:
+                return self._task_row(task_id, connection)
+        row = self.db.driver.execute(connection, _TASK_SQL, (task_id,)).fetchone()
+        if row is None:
+            raise TaskNotFound(f"There is no task {task_id!r}.")
+        return _TaskHead(*row)
+
+    def _set_assignee(self, row, assignee, actor: Actor, event_name, details) -> None:
+        now = self.clock.now()
+        same = (
+            TASKS.c.assignee.is_(None)
+            if row.assignee is None
+            else TASKS.c.assignee == row.assignee
+        )
+        with self.db.write() as connection:
+            result = connection.execute(
+                sa.update(TASKS)
+                .where(TASKS.c.id == row.id, TASKS.c.state.in_(("ready", "claimed")), same)
+                .values(assignee=assignee, state="claimed" if assignee else "ready")
+            )
+            if result.rowcount != 1:
+                raise Conflict(
+                    f"Task {row.title!r} was claimed or completed by someone else. "
+                    "Reload it."
+                )
+            connection.execute(
+                sa.insert(EVENTS),
+                event_row(row.instance_id, row.id, event_name, actor, now, details),
+            )
+        logger.info("Task %s: %s by %s", event_name.split("-")[1], row.id, actor.name)
+
+
+def _check_open(row) -> None:
+    if row.state == "completed":
+        raise TaskNotOpen(
+            f"Task {row.title!r} was already completed by {row.completed_by!r}."
+        )
+    if row.state == "cancelled":
+        raise TaskNotOpen(f"Task {row.title!r} was cancelled.")
+
+
+def _spiff_task(loaded: Loaded, task_id: str):
+    try:
+        return loaded.workflow.get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:
+        raise TaskNotOpen(f"Task {task_id!r} is no longer part of its instance.") from None
+
+
+def _correlates(data: dict[str, Any], correlation: dict[str, Any] | None) -> bool:
+    return all(data.get(k) == v for k, v in (correlation or {}).items())
+
+
+def _describe(business_key, instance_id, correlation) -> str:
+    parts = []
+    if instance_id is not None:
+        parts.append(f"instance {instance_id}")
+    if business_key is not None:
+        parts.append(f"business key {business_key!r}")
+    if correlation:
+        parts.append(f"correlation {correlation!r}")
+    return ", ".join(parts) or "any correlation"

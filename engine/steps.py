@@ -1,0 +1,463 @@
+"""The step machinery: load an instance, run it, write what changed.
+
+Every call that changes an instance follows the same path::
+
+    load (from the cache while the lock counter matches, else from the store)
+      -> run SpiffWorkflow to the next wait state, with the step's time set
+      -> diff the state against what the store holds
+      -> one transaction: instance row (checked against its lock counter),
+         changed task rows, task index, timers, subscriptions, audit events
+
+A writer that loses the race on the lock counter gets :class:`Conflict` and
+nothing it did is kept. A script that raises leaves the instance as it was
+and records an incident on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from . import index
+from .clock import step_time
+from .errors import Conflict
+from .errors import InstanceNotActive
+from .errors import InstanceNotFound
+from .errors import ScriptError
+from .records import SYSTEM
+from .records import Actor
+from .state import StateCodec
+from .state import StateDelta
+from .state import StateImage
+from .state import TaskRow
+from .store import Database
+from .store.models import Event
+from .store.models import Instance
+from .store.models import InstanceTask
+from .versions import VersionCatalog
+from .workflow import Workflow
+
+logger = logging.getLogger(__name__)
+
+INSTANCES = Instance.__table__
+ROWS = InstanceTask.__table__
+EVENTS = Event.__table__
+
+_HEAD_SQL = (
+    "SELECT process_id, version_id, status, lock_version, state "
+    "FROM instances WHERE id = ?"
+)
+_ROWS_SQL = (
+    "SELECT task_id, workflow_key, seq, body FROM instance_tasks "
+    "WHERE instance_id = ? ORDER BY seq"
+)
+_BUMP_SQL = (
+    "UPDATE instances SET state = ?, status = ?, lock_version = ?, "
+    "updated_at = ?, ended_at = ?, error = NULL WHERE id = ? AND lock_version = ?"
+)
+_INSERT_ROW_SQL = (
+    "INSERT INTO instance_tasks (instance_id, task_id, workflow_key, seq, body) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
+_UPDATE_ROW_SQL = (
+    "UPDATE instance_tasks SET body = ? WHERE instance_id = ? AND task_id = ?"
+)
+_DELETE_ROW_SQL = "DELETE FROM instance_tasks WHERE instance_id = ? AND task_id = ?"
+_INSERT_EVENT_SQL = (
+    "INSERT INTO events (instance_id, task_id, name, actor, created_at, details) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+_SET_ERROR_SQL = "UPDATE instances SET error = ? WHERE id = ?"
+_INSERT_INSTANCE_SQL = (
+    "INSERT INTO instances (process_id, version_id, business_key, status, state, "
+    "lock_version, created_by, created_at, updated_at, ended_at) "
+    "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
+)
+
+#: What a step does to a loaded instance. It gets the instance and a dict to
+#: record completed tasks in, and returns the audit event's details, or None
+#: when there turned out to be nothing to do (nothing is written then).
+Action = Callable[["Loaded", dict], "dict | None"]
+
+
+class ScriptEngine(PythonScriptEngine):
+    """SpiffWorkflow's script engine, with errors that name the service."""
+
+    def call_service(self, task, **kwargs):
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except Exception as e:
+            name = kwargs.get("operation_name")
+            raise WorkflowTaskException(
+                f"Service operation {name!r} failed: {e}", task=task, exception=e
+            ) from e
+
+
+@dataclass
+class Loaded:
+    """An instance checked out of the cache or the store for one call."""
+
+    id: int
+    process_id: str
+    version_id: int
+    status: str
+    lock_version: int
+    workflow: Workflow
+    image: StateImage
+    derived: index.Derived
+
+
+class InstanceCache:
+    """Recently used instances, reused while nobody else has written them.
+
+    A call takes its instance out of the cache and puts it back only after
+    it committed, so two threads never share one workflow object.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[int, Loaded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, lock_version: int) -> Loaded | None:
+        with self._lock:
+            item = self._items.pop(instance_id, None)
+        if item is not None and item.lock_version == lock_version:
+            return item
+        return None
+
+    def put(self, item: Loaded) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._items[item.id] = item
+            self._items.move_to_end(item.id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def event_row(instance_id, task_id, name, actor: Actor, now, details) -> dict:
+    return {
+        "instance_id": instance_id,
+        "task_id": task_id,
+        "name": name,
+        "actor": actor.name,
+        "created_at": now,
+        "details": details or {},
+    }
+
+
+def script_error(e: SpiffWorkflowException) -> ScriptError:
+    """Turn a SpiffWorkflow failure into a ScriptError naming the element."""
+    task = getattr(e, "task", None)
+    spec = task.task_spec if task is not None else getattr(e, "task_spec", None)
+    element = spec.name if spec is not None else "?"
+    cause = getattr(e, "exception", None)
+    message = str(e.args[0]) if e.args else str(e)
+    if cause is not None and str(cause) and str(cause) not in message:
+        message = f"{message}: {cause}"
+    line = getattr(e, "line_number", None) or None
+    return ScriptError(element, message, line)
+
+
+def incident(error: ScriptError, now: datetime) -> dict[str, Any]:
+    return {
+        "element": error.element,
+        "message": error.message,
+        "line": error.line,
+        "at": now.isoformat(),
+    }
+
+
+class Stepper:
+    """Loads, steps and saves instances for the engine."""
+
+    def __init__(
+        self,
+        db: Database,
+        versions: VersionCatalog,
+        script_engine: ScriptEngine,
+        cache_size: int,
+    ) -> None:
+        self.db = db
+        self.versions = versions
+        self.script_engine = script_engine
+        self.codec = StateCodec()
+        self.cache = InstanceCache(cache_size)
+
+    def create(self, process_id: str, data, actor: Actor, now, business_key) -> int:
+        """Create an instance of the newest version and run it to a wait."""
+        version = self.versions.latest(process_id)
+        spec, subprocess_specs = self.versions.specs(version.version_id)
+        image = StateImage(self.codec)
+        workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
+        workflow.task_tree.data.update(data or {})
+        try:
+            with step_time(now):
+                workflow.do_engine_steps()
+        except SpiffWorkflowException as e:
+            error = script_error(e)
+            details = {"process_id": process_id, **incident(error, now)}
+            with self.db.raw_write() as connection:
+                self.write_events(
+                    connection,
+                    [event_row(None, None, "incident-raised", actor, now, details)],
+                )
+            raise error from e
+
+        delta = image.diff(workflow)
+        ended = workflow.is_completed()
+        dt = self.db.driver.dt
+        with self.db.raw_write() as connection:
+            instance_id = self.db.driver.insert_returning_id(
+                connection,
+                _INSERT_INSTANCE_SQL,
+                (
+                    process_id,
+                    version.version_id,
+                    business_key,
+                    "completed" if ended else "active",
+                    delta.meta,
+                    actor.name,
+                    dt(now),
+                    dt(now),
+                    dt(now) if ended else None,
+                ),
+            )
+            loaded = Loaded(
+                instance_id,
+                process_id,
+                version.version_id,
+                "completed" if ended else "active",
+                0,
+                workflow,
+                image,
+                index.Derived(),
+            )
+            self._write_rows(connection, loaded, delta)
+            ctx = self._context(loaded, actor, now, {})
+            loaded.derived = index.write_derived(
+                self.db.driver, connection, workflow, ctx, loaded.derived, ended
+            )
+            details = {"process_id": process_id, "version": version.version}
+            if business_key:
+                details["business_key"] = business_key
+            events = [event_row(instance_id, None, "instance-started", actor, now, details)]
+            if ended:
+                events.append(event_row(instance_id, None, "instance-completed", SYSTEM, now, {}))
+            self.write_events(connection, events)
+        image.apply(delta)
+        self.cache.put(loaded)
+        return instance_id
+
+    def run(
+        self,
+        instance_id: int,
+        action: Action,
+        actor: Actor,
+        event_name: str,
+        now: datetime,
+        *,
+        task_id: str | None = None,
+        final: str | None = None,
+        timer_id: int | None = None,
+    ) -> dict | None:
+        """Run ``action`` on the instance as one step; see the module docs."""
+        return self.run_loaded(
+            self.load(instance_id),
+            action,
+            actor,
+            event_name,
+            now,
+            task_id=task_id,
+            final=final,
+            timer_id=timer_id,
+        )
+
+    def run_loaded(
+        self,
+        loaded: Loaded,
+        action: Action,
+        actor: Actor,
+        event_name: str,
+        now: datetime,
+        *,
+        task_id: str | None = None,
+        final: str | None = None,
+        timer_id: int | None = None,
+    ) -> dict | None:
+        """Like :meth:`run`, for an instance the caller has loaded."""
+        instance_id = loaded.id
+        if loaded.status != "active":
+            self.cache.put(loaded)
+            raise InstanceNotActive(
+                f"Instance {instance_id} is {loaded.status}; it takes no more steps."
+            )
+        completed: dict[str, dict[str, Any]] = {}
+        loaded.image.start_step()
+        try:
+            with step_time(now):
+                details = action(loaded, completed)
+        except SpiffWorkflowException as e:
+            # The half-run workflow is dropped; the store's copy is intact.
+            error = script_error(e)
+            self._record_incident(loaded.id, error, actor, now)
+            raise error from e
+        if details is None:
+            self.cache.put(loaded)
+            return None
+        delta = loaded.image.diff(loaded.workflow)
+        status = final or ("completed" if loaded.workflow.is_completed() else "active")
+        ctx = self._context(loaded, actor, now, completed, timer_id)
+        with self.db.raw_write() as connection:
+            self._bump(connection, loaded, delta.meta, status, now)
+            self._write_rows(connection, loaded, delta)
+            derived = index.write_derived(
+                self.db.driver,
+                connection,
+                loaded.workflow,
+                ctx,
+                loaded.derived,
+                status != "active",
+            )
+            events = [event_row(instance_id, task_id, event_name, actor, now, details)]
+            if status == "completed":
+                events.append(event_row(instance_id, None, "instance-completed", SYSTEM, now, {}))
+            self.write_events(connection, events)
+        loaded.image.apply(delta)
+        loaded.derived = derived
+        loaded.lock_version += 1
+        loaded.status = status
+        self.cache.put(loaded)
+        return details
+
+    def load(self, instance_id: int, connection=None) -> Loaded:
+        """Check an instance out of the cache, or restore it from the store.
+
+        ``connection``, if given, is a DB-API connection from
+        ``Database.raw_read``.
+
+        :raise InstanceNotFound: there is no such instance.
+        """
+        if connection is None:
+            with self.db.raw_read() as connection:
+                return self.load(instance_id, connection)
+        driver = self.db.driver
+        head = driver.execute(connection, _HEAD_SQL, (instance_id,)).fetchone()
+        if head is None:
+            raise InstanceNotFound(f"There is no instance {instance_id}.")
+        process_id, version_id, status, lock_version, meta = head
+        cached = self.cache.take(instance_id, lock_version)
+        if cached is not None:
+            cached.status = status
+            return cached
+        rows = [
+            TaskRow(*r)
+            for r in driver.execute(connection, _ROWS_SQL, (instance_id,)).fetchall()
+        ]
+        derived = index.read_derived(driver, connection, instance_id)
+        spec, subprocess_specs = self.versions.specs(version_id)
+        workflow = self.codec.restore(spec, subprocess_specs, meta, rows)
+        workflow.script_engine = self.script_engine
+        return Loaded(
+            instance_id,
+            process_id,
+            version_id,
+            status,
+            lock_version,
+            workflow,
+            StateImage.from_rows(self.codec, meta, rows),
+            derived,
+        )
+
+    def _bump(self, connection, loaded: Loaded, meta: str, status: str, now) -> None:
+        dt = self.db.driver.dt
+        cursor = self.db.driver.execute(
+            connection,
+            _BUMP_SQL,
+            (
+                meta,
+                status,
+                loaded.lock_version + 1,
+                dt(now),
+                dt(now) if status != "active" else None,
+                loaded.id,
+                loaded.lock_version,
+            ),
+        )
+        if cursor.rowcount != 1:
+            raise Conflict(
+                f"Instance {loaded.id} was changed by someone else while this "
+                "step ran. Reload it and try again."
+            )
+
+    def _write_rows(self, connection, loaded: Loaded, delta: StateDelta) -> None:
+        stored, iid = loaded.image.bodies, loaded.id
+        new, changed = [], []
+        for row in delta.upserts:
+            if UUID(row.task_id) in stored:
+                changed.append((row.body, iid, row.task_id))
+            else:
+                new.append((iid, row.task_id, row.workflow_key, row.seq, row.body))
+        driver = self.db.driver
+        driver.executemany(connection, _INSERT_ROW_SQL, new)
+        driver.executemany(connection, _UPDATE_ROW_SQL, changed)
+        driver.executemany(connection, _DELETE_ROW_SQL, [(iid, t) for t in delta.deletes])
+
+    def write_events(self, connection, events: list[dict]) -> None:
+        """Append audit events inside the caller's transaction."""
+        driver = self.db.driver
+        driver.executemany(
+            connection,
+            _INSERT_EVENT_SQL,
+            [
+                (
+                    e["instance_id"],
+                    e["task_id"],
+                    e["name"],
+                    e["actor"],
+                    driver.dt(e["created_at"]),
+                    driver.json(e["details"]),
+                )
+                for e in events
+            ],
+        )
+
+    def _context(self, loaded, actor, now, completed, timer_id=None):
+        return index.StepContext(
+            instance_id=loaded.id,
+            process_id=loaded.process_id,
+            forms=self.versions.get(loaded.version_id).forms,
+            actor=actor.name,
+            now=now,
+            completed=completed,
+            timer_id=timer_id,
+        )
+
+    def _record_incident(self, instance_id: int, error: ScriptError, actor, now) -> None:
+        details = incident(error, now)
+        driver = self.db.driver
+        with self.db.raw_write() as connection:
+            driver.execute(connection, _SET_ERROR_SQL, (driver.json(details), instance_id))
+            self.write_events(
+                connection,
+                [event_row(instance_id, None, "incident-raised", actor, now, details)],
+            )
+        logger.warning(
+            "Incident: %s in instance %s: %s", error.element, instance_id, error.message
+        )

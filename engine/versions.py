@@ -1,0 +1,237 @@
+"""Deployed process versions and their parsed specs.
+
+Deploying changed content makes a new version; unchanged content is a no-op.
+Instances keep the version they started on, so specs are parsed once per
+version and cached for the life of the process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .definitions import check_bundle
+from .definitions import parse_specs
+from .definitions import read_paths
+from .errors import Conflict
+from .errors import DefinitionError
+from .errors import Problem
+from .errors import ProcessNotFound
+from .records import Deployment
+from .records import ProcessInfo
+from .services import ServiceRegistry
+from .store import Database
+from .store.models import Event
+from .store.models import ProcessVersion
+
+logger = logging.getLogger(__name__)
+
+
+VERSIONS = ProcessVersion.__table__
+EVENTS = Event.__table__
+
+
+_INFO_COLUMNS = [c for c in VERSIONS.c if c.name != "sources"]
+
+
+def _info(row) -> ProcessInfo:
+    return ProcessInfo(
+        process_id=row.process_id,
+        name=row.name,
+        version=row.version,
+        version_id=row.id,
+        content_hash=row.content_hash,
+        lanes=list(row.lanes),
+        forms=dict(row.forms),
+        deployed_by=row.deployed_by,
+        deployed_at=row.deployed_at,
+    )
+
+
+class VersionCatalog:
+    """Reads, deploys and parses process versions."""
+
+    def __init__(self, db: Database, services: ServiceRegistry) -> None:
+        self.db = db
+        self.services = services
+        self._infos: dict[int, ProcessInfo] = {}
+        self._specs: dict[int, tuple] = {}
+        self._lock = threading.Lock()
+
+    def lint(self, paths) -> list[Problem]:
+        """Return every problem in the files at ``paths``."""
+        try:
+            files = read_paths(paths)
+        except DefinitionError as e:
+            return e.problems
+        return check_bundle(files, self.services.__contains__, self._deployed_files())[1]
+
+    def deploy(self, paths, actor: str, now: datetime) -> list[Deployment]:
+        """Deploy the files at ``paths``; return one result per process.
+
+        :raise DefinitionError: any file has an error; nothing is stored.
+        """
+        files = read_paths(paths)
+        sources, problems = check_bundle(
+            files, self.services.__contains__, self._deployed_files(exclude=files)
+        )
+        if not sources or any(p.severity == "error" for p in problems):
+            raise DefinitionError(
+                problems or [Problem("The files define no executable process.")]
+            )
+        results = []
+        try:
+            with self.db.write() as connection:
+                for source in sources:
+                    results.append(self._deploy_one(connection, source, actor, now))
+        except IntegrityError:
+            raise Conflict(
+                "Another deploy of the same process ran at the same time. "
+                "Deploy again."
+            ) from None
+        for result in results:
+            if result.created:
+                logger.info("Process deployed: %s v%s", result.process_id, result.version)
+        return results
+
+    def _deploy_one(self, connection, source, actor: str, now: datetime) -> Deployment:
+        latest = connection.execute(
+            select(VERSIONS.c.version, VERSIONS.c.content_hash)
+            .where(VERSIONS.c.process_id == source.process_id)
+            .order_by(VERSIONS.c.version.desc())
+            .limit(1)
+        ).first()
+        if latest is not None and latest.content_hash == source.content_hash:
+            return Deployment(source.process_id, latest.version, created=False)
+        version = 1 if latest is None else latest.version + 1
+        connection.execute(
+            insert(VERSIONS).values(
+                process_id=source.process_id,
+                version=version,
+                name=source.name,
+                content_hash=source.content_hash,
+                sources=source.files,
+                lanes=source.lanes,
+                forms=source.forms,
+                deployed_by=actor,
+                deployed_at=now,
+            )
+        )
+        connection.execute(
+            insert(EVENTS).values(
+                name="process-deployed",
+                actor=actor,
+                created_at=now,
+                details={
+                    "process_id": source.process_id,
+                    "version": version,
+                    "content_hash": source.content_hash,
+                    "files": sorted(source.files),
+                },
+            )
+        )
+        return Deployment(source.process_id, version, created=True)
+
+    def _deployed_files(self, exclude: dict[str, str] | None = None) -> dict[str, str]:
+        """Files of the newest version of every process, for call activities."""
+        files: dict[str, str] = {}
+        for info in self.list():
+            row_files = self._sources(info.version_id)
+            for name, text in row_files.items():
+                if exclude is None or name not in exclude:
+                    files.setdefault(name, text)
+        return files
+
+    def list(self) -> list[ProcessInfo]:
+        """The newest version of every deployed process."""
+        newest = (
+            select(VERSIONS.c.process_id, func.max(VERSIONS.c.version).label("v"))
+            .group_by(VERSIONS.c.process_id)
+            .subquery()
+        )
+        with self.db.read() as connection:
+            rows = connection.execute(
+                select(*_INFO_COLUMNS)
+                .join(
+                    newest,
+                    (VERSIONS.c.process_id == newest.c.process_id)
+                    & (VERSIONS.c.version == newest.c.v),
+                )
+                .order_by(VERSIONS.c.process_id)
+            ).all()
+        return [_info(row) for row in rows]
+
+    def history(self, process_id: str) -> list[ProcessInfo]:
+        """Every version of ``process_id``, oldest first."""
+        with self.db.read() as connection:
+            rows = connection.execute(
+                select(*_INFO_COLUMNS)
+                .where(VERSIONS.c.process_id == process_id)
+                .order_by(VERSIONS.c.version)
+            ).all()
+        return [_info(row) for row in rows]
+
+    def latest(self, process_id: str) -> ProcessInfo:
+        """The newest version of ``process_id``.
+
+        :raise ProcessNotFound: it was never deployed.
+        """
+        with self.db.read() as connection:
+            row = connection.execute(
+                select(*_INFO_COLUMNS)
+                .where(VERSIONS.c.process_id == process_id)
+                .order_by(VERSIONS.c.version.desc())
+                .limit(1)
+            ).first()
+        if row is None:
+            raise ProcessNotFound(
+                f"No process {process_id!r} is deployed. Deploy it first "
+                "('ekerjasama deploy processes/')."
+            )
+        info = _info(row)
+        self._infos.setdefault(info.version_id, info)
+        return info
+
+    def get(self, version_id: int) -> ProcessInfo:
+        info = self._infos.get(version_id)
+        if info is None:
+            with self.db.read() as connection:
+                row = connection.execute(
+                    select(*_INFO_COLUMNS).where(VERSIONS.c.id == version_id)
+                ).first()
+            if row is None:
+                raise ProcessNotFound(f"There is no process version {version_id}.")
+            info = self._infos.setdefault(version_id, _info(row))
+        return info
+
+    def _sources(self, version_id: int) -> dict[str, str]:
+        with self.db.read() as connection:
+            sources = connection.scalar(
+                select(VERSIONS.c.sources).where(VERSIONS.c.id == version_id)
+            )
+        if sources is None:
+            raise ProcessNotFound(f"There is no process version {version_id}.")
+        return dict(sources)
+
+    def sources(self, version_id: int) -> dict[str, str]:
+        """The files a version was parsed from, by name."""
+        return self._sources(version_id)
+
+    def specs(self, version_id: int) -> tuple:
+        """Return ``(spec, subprocess_specs)`` of a version, parsed once."""
+        cached = self._specs.get(version_id)
+        if cached is not None:
+            return cached
+        with self._lock:
+            cached = self._specs.get(version_id)
+            if cached is None:
+                info = self.get(version_id)
+                cached = parse_specs(self._sources(version_id), info.process_id)
+                self._specs[version_id] = cached
+        return cached
