@@ -108,8 +108,9 @@ def _line(node) -> int | None:
 
 
 def _owner_id(node) -> str:
+    """The id of the nearest BPMN element at or above ``node``."""
     while node is not None:
-        if node.get("id"):
+        if node.get("id") and str(node.tag).startswith(f"{{{BPMN_NS}}}"):
             return node.get("id")
         node = node.getparent()
     return ""
@@ -118,8 +119,13 @@ def _owner_id(node) -> str:
 class _Checker:
     """Collects problems for one bundle."""
 
-    def __init__(self, operators: Callable[[str], bool] | None) -> None:
+    def __init__(
+        self,
+        operators: Callable[[str], bool] | None,
+        forms: Callable[[str], bool] | None = None,
+    ) -> None:
         self.operators = operators
+        self.forms = forms
         self.problems: list[Problem] = []
         self.processes: dict[str, _ProcessInfo] = {}
         self.decisions: dict[str, str] = {}
@@ -191,6 +197,7 @@ class _Checker:
             for prop in task.iter(_s("property")):
                 if prop.get("name") == FORM_PROPERTY and prop.get("value"):
                     info.forms[task.get("id")] = prop.get("value")
+                    self.check_form(name, prop)
         self.scan_code(name, proc)
 
     def scan_code(self, name: str, proc) -> None:
@@ -239,6 +246,16 @@ class _Checker:
             )
         except UnsafeScript as e:
             self.add(f"The {what} is not allowed: {e}", name, node)
+
+    def check_form(self, name: str, prop) -> None:
+        key = prop.get("value")
+        if self.forms is not None and not self.forms(key):
+            self.add(
+                f"The user task names form {key!r}, which does not exist. "
+                "Create the form or fix the formKey property.",
+                name,
+                prop,
+            )
 
     def check_operator(self, name: str, op) -> None:
         operator = op.get("id") or ""
@@ -290,15 +307,17 @@ def check_bundle(
     files: dict[str, str],
     operators: Callable[[str], bool] | None = None,
     deployed: dict[str, str] | None = None,
+    forms: Callable[[str], bool] | None = None,
 ) -> tuple[list[ProcessSource], list[Problem]]:
     """Check ``files`` and describe the executable processes they define.
 
     :param operators: tells whether a service operator name is known.
     :param deployed: files of already deployed processes, used to resolve
         call activities and decisions that the bundle does not define.
+    :param forms: tells whether a form key names an existing form.
     :return: the processes (empty when there are errors) and every problem.
     """
-    checker = _Checker(operators)
+    checker = _Checker(operators, forms)
     roots = {}
     for name, text in files.items():
         root = checker.parse_xml(name, text)
@@ -388,14 +407,3 @@ def _hash(files: dict[str, str]) -> str:
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     return digest.hexdigest()
-
-
-def lint_paths(
-    paths: Iterable[str | Path], operators: Callable[[str], bool] | None = None
-) -> list[Problem]:
-    """Return every problem in the files at ``paths``; deploy refuses errors."""
-    try:
-        files = read_paths(paths)
-    except DefinitionError as e:
-        return e.problems
-    return check_bundle(files, operators)[1]

@@ -86,6 +86,8 @@ class Engine:
     :param services: the operations service tasks may call.
     :param functions: extra callables scripts may use by name.
     :param form_validator: checks submitted data against a task's form.
+    :param form_exists: tells whether a form key names a form; deploy and
+        lint reject user tasks whose form does not exist.
     :param cache_size: how many loaded instances to keep in memory.
     """
 
@@ -97,6 +99,7 @@ class Engine:
         services: ServiceRegistry | None = None,
         functions: dict[str, Callable[..., Any]] | None = None,
         form_validator: FormValidator | None = None,
+        form_exists: Callable[[str], bool] | None = None,
         cache_size: int = 1000,
         supervisor_roles: frozenset[str] = frozenset({"supervisor", "admin"}),
     ) -> None:
@@ -105,7 +108,7 @@ class Engine:
         self.services = services or ServiceRegistry()
         self.form_validator = form_validator
         self.supervisor_roles = frozenset(supervisor_roles)
-        self.versions = VersionCatalog(self.db, self.services)
+        self.versions = VersionCatalog(self.db, self.services, form_exists)
         script_engine = ScriptEngine(SandboxEnvironment(functions, self.services))
         self.stepper = Stepper(self.db, self.versions, script_engine, cache_size)
 
@@ -192,6 +195,13 @@ class Engine:
             if row.form and self.form_validator is not None:
                 data = self.form_validator(row.form, data)
             loaded = self.stepper.load(row.instance_id, connection)
+        if loaded.status != "active":
+            # Another writer ended the instance after we read the task.
+            self.stepper.cache.put(loaded)
+            raise TaskNotOpen(
+                f"Task {row.title!r} is no longer open: its instance is "
+                f"{loaded.status}."
+            )
 
         def complete(loaded: Loaded, completed: dict) -> dict:
             task = _spiff_task(loaded, task_id)

@@ -16,6 +16,8 @@ import json
 import time
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -44,7 +46,13 @@ def make_registry():
     config.pop(BpmnSubWorkflow)
     config[Workflow] = BpmnWorkflowConverter
     config[SubWorkflow] = BpmnSubWorkflowConverter
-    return BpmnWorkflowSerializer.configure(config)
+    registry = BpmnWorkflowSerializer.configure(config)
+    # Scripts may compute dates and exact amounts; keep their types.
+    registry.register(
+        date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"])
+    )
+    registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    return registry
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import func
@@ -57,9 +58,15 @@ def _info(row) -> ProcessInfo:
 class VersionCatalog:
     """Reads, deploys and parses process versions."""
 
-    def __init__(self, db: Database, services: ServiceRegistry) -> None:
+    def __init__(
+        self,
+        db: Database,
+        services: ServiceRegistry,
+        form_exists: Callable[[str], bool] | None = None,
+    ) -> None:
         self.db = db
         self.services = services
+        self.form_exists = form_exists
         self._infos: dict[int, ProcessInfo] = {}
         self._specs: dict[int, tuple] = {}
         self._lock = threading.Lock()
@@ -70,7 +77,12 @@ class VersionCatalog:
             files = read_paths(paths)
         except DefinitionError as e:
             return e.problems
-        return check_bundle(files, self.services.__contains__, self._deployed_files())[1]
+        return self._check(files, self._deployed_files())[1]
+
+    def _check(self, files: dict[str, str], deployed: dict[str, str]):
+        return check_bundle(
+            files, self.services.__contains__, deployed, forms=self.form_exists
+        )
 
     def deploy(self, paths, actor: str, now: datetime) -> list[Deployment]:
         """Deploy the files at ``paths``; return one result per process.
@@ -78,9 +90,7 @@ class VersionCatalog:
         :raise DefinitionError: any file has an error; nothing is stored.
         """
         files = read_paths(paths)
-        sources, problems = check_bundle(
-            files, self.services.__contains__, self._deployed_files(exclude=files)
-        )
+        sources, problems = self._check(files, self._deployed_files(exclude=files))
         if not sources or any(p.severity == "error" for p in problems):
             raise DefinitionError(
                 problems or [Problem("The files define no executable process.")]

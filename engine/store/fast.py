@@ -13,9 +13,23 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
+from datetime import date
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
+
+
+def plain_json(value: Any) -> Any:
+    """Encode the values task data may hold that JSON has no type for."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"Cannot store a {type(value).__name__} as JSON.")
 
 
 class Driver:
@@ -52,7 +66,7 @@ class Driver:
     def json(self, value: Any) -> Any:
         if value is None:
             return None
-        return json.dumps(value)
+        return json.dumps(value, default=plain_json)
 
     def read_json(self, value: Any) -> Any:
         if isinstance(value, str):
