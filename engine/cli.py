@@ -172,13 +172,14 @@ def _parse_data(raw: str | None) -> dict[str, Any]:
 @click.pass_context
 def start(ctx, process_id: str, business_key, data, user: str, roles) -> None:
     """Start an instance of PROCESS_ID."""
+    start_data = _parse_data(data)
     engine = _engine(ctx)
     try:
         instance_id = engine.start(
             process_id,
             actor=Actor(user, roles),
             business_key=business_key,
-            data=_parse_data(data),
+            data=start_data,
         )
     except EngineError as e:
         _fail(str(e))
@@ -199,19 +200,30 @@ def start(ctx, process_id: str, business_key, data, user: str, roles) -> None:
 @click.pass_context
 def complete(ctx, task_id: str, data, user: str, roles) -> None:
     """Complete the open task TASK_ID."""
+    answers = _parse_data(data)
     engine = _engine(ctx)
     try:
-        engine.complete_task(task_id, _parse_data(data), actor=Actor(user, roles))
+        engine.complete_task(task_id, answers, actor=Actor(user, roles))
     except EngineError as e:
         _fail(str(e))
         return
     click.echo(f"Completed task {task_id}.")
 
 
-def main() -> None:
+_loaded: set[str] = set()
+
+
+def load_commands() -> click.Group:
+    """Add the commands of :data:`COMMAND_MODULES` to the group, once each."""
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(cli)
-    cli(prog_name="ekerjasama")
+        if name not in _loaded:
+            importlib.import_module(name).register(cli)
+            _loaded.add(name)
+    return cli
+
+
+def main() -> None:
+    load_commands()(prog_name="ekerjasama")
 
 
 if __name__ == "__main__":
