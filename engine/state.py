@@ -24,10 +24,14 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import (
+    TaskConverter as SpiffTaskConverter,
+)
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .workflow import SubWorkflow
@@ -39,11 +43,37 @@ _LIVE = TaskState.WAITING | TaskState.STARTED
 _TOP = ""
 
 
+class TaskConverter(SpiffTaskConverter):
+    """SpiffWorkflow's task format, minus the work for tasks without data.
+
+    Predicted tasks carry no data until they become ready; storing them
+    without a difference from their parent's data keeps their rows unchanged
+    when the parent's data changes.
+    """
+
+    def to_dict(self, task):
+        if task.data or task.parent is None:
+            return super().to_dict(task)
+        return {
+            "id": str(task.id),
+            "parent": str(task._parent),
+            "children": [str(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": {},
+            "delta": {},
+        }
+
+
 def make_registry():
     """Return a SpiffWorkflow converter registry that knows our workflow classes."""
     config = dict(SPIFF_CONFIG)
     config.pop(BpmnWorkflow)
     config.pop(BpmnSubWorkflow)
+    config[Task] = TaskConverter
     config[Workflow] = BpmnWorkflowConverter
     config[SubWorkflow] = BpmnSubWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
@@ -221,9 +251,9 @@ class StateImage:
                 # predicted ones may be re-predicted with new children.
                 changed.add(task_id)
         # Data is stored relative to the parent, so a changed parent means its
-        # children are written again too.
+        # children with data are written again too.
         for task_id in list(changed):
-            changed.update(tasks[task_id]._children)
+            changed.update(c for c in tasks[task_id]._children if tasks[c].data)
         unfinished = set()
         for task_id in self._in_creation_order(tasks, changed):
             task = tasks[task_id]
