@@ -25,7 +25,8 @@ from engine import ServiceRegistry
 
 HERE = Path(__file__).parent
 BPMN = HERE / "engine" / "bpmn"
-SHARED_BENCH = HERE.parents[1] / "shared" / "bench"
+#: The benchmark's lifecycle diagram, kept with the tests.
+LIFECYCLE = HERE / "engine" / "defs" / "lifecycle.bpmn"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 

@@ -1,9 +1,9 @@
-from conftest import SHARED_BENCH
+from conftest import LIFECYCLE
 from conftest import complete_next
 
 
 def test_lifecycle_runs_to_the_end(engine, officer):
-    engine.deploy([SHARED_BENCH / "lifecycle.bpmn"])
+    engine.deploy([LIFECYCLE])
     instance_id = engine.start("bench_lifecycle", actor=officer, business_key="PKS-1")
     answers = [
         ("propose", {"title": "draft 1"}),
