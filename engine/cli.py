@@ -111,7 +111,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.option("--status", help="Only instances in this status (active, completed, cancelled).")
+@click.option(
+    "--status", help="Only instances in this status (active, completed, cancelled)."
+)
 @click.option("--process", "process_id", help="Only instances of this process id.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
@@ -129,7 +131,9 @@ def instances(ctx: click.Context, status, process_id, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--instance", "instance_id", type=int, help="Tasks of this instance.")
-@click.option("--role", "roles", multiple=True, help="Open tasks of this lane (repeat).")
+@click.option(
+    "--role", "roles", multiple=True, help="Open tasks of this lane (repeat)."
+)
 @click.option("--user", help="With --role: also the tasks claimed by this user.")
 @click.option("--all", "show_all", is_flag=True, help="Include completed tasks.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -147,7 +151,9 @@ def tasks(ctx: click.Context, instance_id, roles, user, show_all, as_json) -> No
         return
     for t in found:
         who = f" ({t.assignee})" if t.assignee else ""
-        click.echo(f"{t.id}\t{t.instance_id}\t{t.lane or '-'}\t{t.title}\t{t.state}{who}")
+        click.echo(
+            f"{t.id}\t{t.instance_id}\t{t.lane or '-'}\t{t.title}\t{t.state}{who}"
+        )
     click.echo(f"{len(found)} task(s).")
 
 
@@ -157,7 +163,9 @@ def _parse_data(raw: str | None) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as e:
-        raise click.BadParameter(f"not valid JSON: {e.msg}.", param_hint="--data") from None
+        raise click.BadParameter(
+            f"not valid JSON: {e.msg}.", param_hint="--data"
+        ) from None
     if not isinstance(data, dict):
         raise click.BadParameter("must be a JSON object ({...}).", param_hint="--data")
     return data

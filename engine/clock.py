@@ -19,7 +19,9 @@ from datetime import timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 
-_step_time: ContextVar[datetime | None] = ContextVar("ekerjasama_step_time", default=None)
+_step_time: ContextVar[datetime | None] = ContextVar(
+    "ekerjasama_step_time", default=None
+)
 
 
 def utcnow() -> datetime:
@@ -49,8 +51,7 @@ class MovableClock:
         start = start or utcnow()
         if start.tzinfo is None:
             raise ValueError(
-                f"MovableClock needs an aware datetime, got {start!r}; "
-                "pass tzinfo=UTC."
+                f"MovableClock needs an aware datetime, got {start!r}; pass tzinfo=UTC."
             )
         self._now = start
         self._lock = threading.Lock()

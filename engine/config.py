@@ -50,8 +50,7 @@ SETTINGS = (
     Setting(
         "PROCESSES_PATH",
         str(ROOT / "processes"),
-        "Folder of the .bpmn and .dmn files that 'ekerjasama deploy' reads "
-        "by default.",
+        "Folder of the .bpmn and .dmn files that 'ekerjasama deploy' reads by default.",
     ),
     Setting(
         "FORMS_PATH",

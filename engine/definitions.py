@@ -80,7 +80,9 @@ def read_paths(paths: Iterable[str | Path]) -> dict[str, str]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in DEFINITION_SUFFIXES)
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix in DEFINITION_SUFFIXES
+            )
         elif path.is_file():
             found = [path]
         else:
@@ -217,9 +219,10 @@ class _Checker:
             for node in proc.iter(tag):
                 self.check_code(name, node, (node.text or "").strip(), mode, what)
         for mi in proc.iter(_b("multiInstanceLoopCharacteristics")):
-            if mi.find(_b("loopCardinality")) is None and mi.find(
-                _b("loopDataInputRef")
-            ) is None:
+            if (
+                mi.find(_b("loopCardinality")) is None
+                and mi.find(_b("loopDataInputRef")) is None
+            ):
                 self.add(
                     "The multi-instance activity has neither a loop cardinality "
                     "nor an input collection. Set one of them.",

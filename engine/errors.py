@@ -59,7 +59,9 @@ class DefinitionError(EngineError):
         errors = [p for p in problems if p.severity == "error"]
         summary = "; ".join(str(p) for p in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        super().__init__(f"{len(errors)} problem(s) in the definitions: {summary}{more}")
+        super().__init__(
+            f"{len(errors)} problem(s) in the definitions: {summary}{more}"
+        )
 
 
 class NotFound(EngineError):

@@ -153,9 +153,7 @@ def list_tasks(
                 or_(TASKS.c.lane.is_(None), TASKS.c.lane.in_(sorted(actor.roles))),
                 or_(TASKS.c.assignee.is_(None), TASKS.c.assignee == actor.name),
             )
-        query = query.order_by(TASKS.c.created_at, TASKS.c.id).limit(
-            bindparam("limit")
-        )
+        query = query.order_by(TASKS.c.created_at, TASKS.c.id).limit(bindparam("limit"))
     with db.read() as connection:
         return [_task(row) for row in connection.execute(query, params)]
 

@@ -79,9 +79,13 @@ def make_registry():
     registry = BpmnWorkflowSerializer.configure(config)
     # Scripts may compute dates and exact amounts; keep their types.
     registry.register(
-        date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"])
+        date,
+        lambda v: {"value": v.isoformat()},
+        lambda v: date.fromisoformat(v["value"]),
     )
-    registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
+    registry.register(
+        Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"])
+    )
     return registry
 
 
@@ -237,7 +241,9 @@ class StateImage:
         if full:
             candidates = tasks.keys()
         else:
-            candidates = (self.frontier.get(key, set()) | self._new_ids(tasks)) & tasks.keys()
+            candidates = (
+                self.frontier.get(key, set()) | self._new_ids(tasks)
+            ) & tasks.keys()
         changed = set()
         for task_id in candidates:
             task = tasks[task_id]

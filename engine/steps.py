@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import sqlalchemy as sa
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -257,9 +256,13 @@ class Stepper:
             details = {"process_id": process_id, "version": version.version}
             if business_key:
                 details["business_key"] = business_key
-            events = [event_row(instance_id, None, "instance-started", actor, now, details)]
+            events = [
+                event_row(instance_id, None, "instance-started", actor, now, details)
+            ]
             if ended:
-                events.append(event_row(instance_id, None, "instance-completed", SYSTEM, now, {}))
+                events.append(
+                    event_row(instance_id, None, "instance-completed", SYSTEM, now, {})
+                )
             self.write_events(connection, events)
         image.apply(delta)
         self.cache.put(loaded)
@@ -337,7 +340,9 @@ class Stepper:
             )
             events = [event_row(instance_id, task_id, event_name, actor, now, details)]
             if status == "completed":
-                events.append(event_row(instance_id, None, "instance-completed", SYSTEM, now, {}))
+                events.append(
+                    event_row(instance_id, None, "instance-completed", SYSTEM, now, {})
+                )
             self.write_events(connection, events)
         loaded.image.apply(delta)
         loaded.derived = derived
@@ -417,7 +422,9 @@ class Stepper:
         driver = self.db.driver
         driver.executemany(connection, _INSERT_ROW_SQL, new)
         driver.executemany(connection, _UPDATE_ROW_SQL, changed)
-        driver.executemany(connection, _DELETE_ROW_SQL, [(iid, t) for t in delta.deletes])
+        driver.executemany(
+            connection, _DELETE_ROW_SQL, [(iid, t) for t in delta.deletes]
+        )
 
     def write_events(self, connection, events: list[dict]) -> None:
         """Append audit events inside the caller's transaction."""
@@ -449,11 +456,15 @@ class Stepper:
             timer_id=timer_id,
         )
 
-    def _record_incident(self, instance_id: int, error: ScriptError, actor, now) -> None:
+    def _record_incident(
+        self, instance_id: int, error: ScriptError, actor, now
+    ) -> None:
         details = incident(error, now)
         driver = self.db.driver
         with self.db.raw_write() as connection:
-            driver.execute(connection, _SET_ERROR_SQL, (driver.json(details), instance_id))
+            driver.execute(
+                connection, _SET_ERROR_SQL, (driver.json(details), instance_id)
+            )
             self.write_events(
                 connection,
                 [event_row(instance_id, None, "incident-raised", actor, now, details)],

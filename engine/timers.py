@@ -81,7 +81,9 @@ def release(engine: Engine, timer, error: str | None, now: datetime) -> None:
             due_at=now + BACKOFF * 2 ** (attempts - 1),
         )
     with engine.db.write() as connection:
-        connection.execute(update(TIMERS).where(TIMERS.c.id == timer.id).values(**values))
+        connection.execute(
+            update(TIMERS).where(TIMERS.c.id == timer.id).values(**values)
+        )
 
 
 def fire_due(engine: Engine, now: datetime, owner: str, limit: int, span) -> int:
@@ -118,7 +120,9 @@ def fire_one(engine: Engine, timer, now: datetime) -> bool:
         release(engine, timer, str(e), now)
         return False
     except EngineError as e:
-        logger.warning("Timer %s of instance %s failed: %s", timer.id, timer.instance_id, e)
+        logger.warning(
+            "Timer %s of instance %s failed: %s", timer.id, timer.instance_id, e
+        )
         release(engine, timer, str(e), now)
         return False
     logger.info("Timer fired: %s in %s", timer.element, timer.instance_id)

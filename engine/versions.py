@@ -102,12 +102,13 @@ class VersionCatalog:
                     results.append(self._deploy_one(connection, source, actor, now))
         except IntegrityError:
             raise Conflict(
-                "Another deploy of the same process ran at the same time. "
-                "Deploy again."
+                "Another deploy of the same process ran at the same time. Deploy again."
             ) from None
         for result in results:
             if result.created:
-                logger.info("Process deployed: %s v%s", result.process_id, result.version)
+                logger.info(
+                    "Process deployed: %s v%s", result.process_id, result.version
+                )
         return results
 
     def _deploy_one(self, connection, source, actor: str, now: datetime) -> Deployment:

@@ -20,7 +20,6 @@ from typing import Any
 from uuid import UUID
 
 
-
 def plain_json(value: Any) -> Any:
     """Encode the values task data may hold that JSON has no type for."""
     if isinstance(value, date | datetime):

@@ -61,8 +61,14 @@ def test_start_tasks_complete_instances(run):
     (task,) = json.loads(run("tasks", "--instance", "1", "--json").output)
     denied = run("complete", task["id"], "--user", "ani", "--data", '{"value": 1}')
     done = run(
-        "complete", task["id"], "--user", "ani", "--role", "staff",
-        "--data", '{"value": 6, "divisor": 3}',
+        "complete",
+        task["id"],
+        "--user",
+        "ani",
+        "--role",
+        "staff",
+        "--data",
+        '{"value": 6, "divisor": 3}',
     )
     (instance,) = json.loads(run("instances", "--json").output)
 

@@ -66,7 +66,9 @@ def test_race_on_the_same_tasks_has_exactly_one_winner_each(engine, database_url
     context = multiprocessing.get_context("spawn")
     go, results = context.Event(), context.Queue()
     workers = [
-        context.Process(target=_complete_all, args=(database_url, task_ids, go, results))
+        context.Process(
+            target=_complete_all, args=(database_url, task_ids, go, results)
+        )
         for _ in range(PROCESSES)
     ]
     for worker in workers:

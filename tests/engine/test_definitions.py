@@ -25,7 +25,9 @@ FEE = HERE / "defs" / "fee.bpmn"
     ],
     ids=["xml", "start", "script", "import", "multi-instance", "condition", "operator"],
 )
-def test_deploy_rejects_broken_file_naming_file_and_element(engine, file, element, message):
+def test_deploy_rejects_broken_file_naming_file_and_element(
+    engine, file, element, message
+):
     with pytest.raises(DefinitionError, match=message) as caught:
         engine.deploy([BAD / file])
 
@@ -85,12 +87,16 @@ def test_deploy_changed_content_makes_a_new_version(engine, officer, tmp_path):
     assert history[1].deployed_by == "system"
 
 
-def test_running_instance_keeps_its_version_after_redeploy(make_engine, officer, tmp_path):
+def test_running_instance_keeps_its_version_after_redeploy(
+    make_engine, officer, tmp_path
+):
     engine = make_engine()
     engine.deploy([FEE])
     instance_id = engine.start("fee", actor=officer)
     changed = tmp_path / "fee.bpmn"
-    changed.write_text(FEE.read_text().replace("fee = value / divisor", "fee = value * 100"))
+    changed.write_text(
+        FEE.read_text().replace("fee = value / divisor", "fee = value * 100")
+    )
     engine.deploy([changed])
 
     restarted = make_engine()
@@ -121,9 +127,13 @@ def test_instance_state_never_contains_the_spec(engine, officer):
         state = connection.exec_driver_sql(
             f"SELECT state FROM instances WHERE id = {instance_id}"
         ).scalar_one()
-        bodies = connection.exec_driver_sql(
-            f"SELECT body FROM instance_tasks WHERE instance_id = {instance_id}"
-        ).scalars().all()
+        bodies = (
+            connection.exec_driver_sql(
+                f"SELECT body FROM instance_tasks WHERE instance_id = {instance_id}"
+            )
+            .scalars()
+            .all()
+        )
 
     for text in [state, *bodies]:
         assert "fee = value / divisor" not in text

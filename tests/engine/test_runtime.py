@@ -61,7 +61,9 @@ def test_complete_task_records_who_and_what(engine, fee):
     assert (done.state, done.completed_by) == ("completed", "siti")
     assert done.data == {"value": 10, "divisor": 4}
     assert engine.instance_data(instance_id)["fee"] == 2.5
-    (event,) = [e for e in engine.list_events(instance_id) if e.name == "task-completed"]
+    (event,) = [
+        e for e in engine.list_events(instance_id) if e.name == "task-completed"
+    ]
     assert (event.actor, event.task_id) == ("siti", task.id)
 
 
@@ -149,15 +151,19 @@ def test_cancel_requires_a_reason_and_closes_tasks(engine, fee):
 
 
 def test_form_validator_rejects_input_and_changes_nothing(make_engine, tmp_path):
-    source = FEE.read_text().replace(
-        '<bpmn:userTask id="enter_value" name="Enter value">',
-        '<bpmn:userTask id="enter_value" name="Enter value"><bpmn:extensionElements>'
-        '<spiffworkflow:properties><spiffworkflow:property name="formKey" '
-        'value="fee-input"/></spiffworkflow:properties></bpmn:extensionElements>',
-    ).replace(
-        'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
-        'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"',
+    source = (
+        FEE.read_text()
+        .replace(
+            '<bpmn:userTask id="enter_value" name="Enter value">',
+            '<bpmn:userTask id="enter_value" name="Enter value"><bpmn:extensionElements>'
+            '<spiffworkflow:properties><spiffworkflow:property name="formKey" '
+            'value="fee-input"/></spiffworkflow:properties></bpmn:extensionElements>',
+        )
+        .replace(
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+            'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"',
+        )
     )
     (tmp_path / "fee.bpmn").write_text(source)
     seen = []
@@ -168,7 +174,9 @@ def test_form_validator_rejects_input_and_changes_nothing(make_engine, tmp_path)
             raise InvalidInput("Periksa isian.", {"value": ["Wajib diisi angka."]})
         return data
 
-    engine = make_engine(form_validator=validate, form_exists={"fee-input"}.__contains__)
+    engine = make_engine(
+        form_validator=validate, form_exists={"fee-input"}.__contains__
+    )
     engine.deploy([tmp_path / "fee.bpmn"])
     instance_id = engine.start("fee", actor=STAFF)
     task = engine.list_tasks(instance_id=instance_id)[0]
@@ -186,15 +194,19 @@ def test_form_validator_rejects_input_and_changes_nothing(make_engine, tmp_path)
 def test_deploy_rejects_a_missing_form(make_engine, tmp_path):
     from engine import DefinitionError
 
-    source = FEE.read_text().replace(
-        '<bpmn:userTask id="approve" name="Approve fee">',
-        '<bpmn:userTask id="approve" name="Approve fee"><bpmn:extensionElements>'
-        '<spiffworkflow:properties><spiffworkflow:property name="formKey" '
-        'value="nowhere"/></spiffworkflow:properties></bpmn:extensionElements>',
-    ).replace(
-        'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
-        'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-        'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"',
+    source = (
+        FEE.read_text()
+        .replace(
+            '<bpmn:userTask id="approve" name="Approve fee">',
+            '<bpmn:userTask id="approve" name="Approve fee"><bpmn:extensionElements>'
+            '<spiffworkflow:properties><spiffworkflow:property name="formKey" '
+            'value="nowhere"/></spiffworkflow:properties></bpmn:extensionElements>',
+        )
+        .replace(
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
+            'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+            'xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"',
+        )
     )
     (tmp_path / "fee.bpmn").write_text(source)
     engine = make_engine(form_exists=lambda key: False)

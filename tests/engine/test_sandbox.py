@@ -17,7 +17,14 @@ from engine.sandbox import check_source
         "x = _private",
         "global y\ny = 1",
     ],
-    ids=["import", "from-import", "dunder-attribute", "dunder-name", "private", "global"],
+    ids=[
+        "import",
+        "from-import",
+        "dunder-attribute",
+        "dunder-name",
+        "private",
+        "global",
+    ],
 )
 def test_check_source_rejects_escapes(source):
     with pytest.raises(UnsafeScript, match="not allowed"):
