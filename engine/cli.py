@@ -23,7 +23,12 @@ from .errors import EngineError
 from .records import Actor
 
 #: Modules with a ``register(cli)`` function that adds more commands.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = [
+    "web.commands",
+    "engine.cli_scheduler",
+    "engine.cli_register",
+    "engine.cli_demo",
+]
 
 
 def _engine(ctx: click.Context):

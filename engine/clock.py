@@ -28,6 +28,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def current_time() -> datetime:
+    """Return the running step's time, or the real time outside a step."""
+    return _step_time.get() or utcnow()
+
+
 class SystemClock:
     """The real time, in UTC."""
 

@@ -13,6 +13,7 @@ validator. :data:`EXTENSIONS` lists the built-in ones.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -21,8 +22,13 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from .notifications import Notifier
+from .notifications import mapping_address_book
 from .runtime import Engine
 from .services import ServiceRegistry
+from .sla import SlaPolicy
+from .workdays import WorkCalendar
+from .workdays import parse_holidays
 
 ENV_PREFIX = "EKERJASAMA_"
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,10 +68,93 @@ SETTINGS = (
         1000,
         "How many loaded instances each process keeps in memory.",
     ),
+    Setting(
+        "SCHEDULER_IN_PROCESS",
+        0,
+        "1 runs the scheduler as a thread of the web app; 0 leaves it to "
+        "'ekerjasama scheduler'.",
+    ),
+    Setting(
+        "SCHEDULER_POLL",
+        30,
+        "Longest sleep, in seconds, between two looks at the store when no "
+        "step signals a new due time.",
+    ),
+    Setting(
+        "SCHEDULER_LEASE",
+        300,
+        "Seconds a scheduler holds a claimed timer before another may take "
+        "it over.",
+    ),
+    Setting(
+        "TIMEZONE",
+        "Asia/Jakarta",
+        "The office's time zone: working days start at its midnight and "
+        "messages show its times.",
+    ),
+    Setting(
+        "HOLIDAYS",
+        "",
+        'Days off per year as JSON, e.g. {"2026": ["2026-01-01", ...]}; a year '
+        "given replaces the built-in national holidays and cuti bersama.",
+    ),
+    Setting(
+        "SLA_CALENDAR",
+        "working",
+        "How a task's dueIn counts days when the task does not say: working "
+        "or calendar.",
+    ),
+    Setting(
+        "SLA_REMIND_BEFORE",
+        "P1D",
+        "ISO-8601 duration before a task's due date to remind its assignee or "
+        "lane; empty sends no reminder.",
+    ),
+    Setting(
+        "SLA_SUPERVISOR_ROLE",
+        "supervisor",
+        "The role told when a task is overdue (a task's escalateTo overrides it).",
+    ),
+    Setting(
+        "SLA_REASSIGN_ROLE",
+        "",
+        "A role overdue tasks move to; empty leaves them in their lane (a "
+        "task's reassignTo overrides it).",
+    ),
+    Setting(
+        "NOTIFY_EMAILS",
+        "",
+        'E-mail addresses of users and roles as JSON, e.g. {"kabag": '
+        '["kabag@grobogan.go.id"]}.',
+    ),
+    Setting(
+        "BASE_URL",
+        "http://localhost:5000",
+        "Address of the web app, for links in e-mail.",
+    ),
+    Setting(
+        "SMTP_HOST",
+        "",
+        "Mail server for notifications; empty keeps e-mail in the outbox.",
+    ),
+    Setting("SMTP_PORT", 25, "Port of the mail server."),
+    Setting("SMTP_TLS", "none", "none, starttls or ssl."),
+    Setting(
+        "SMTP_SENDER",
+        "e-kerjasama@localhost",
+        "The From address of notification e-mail.",
+    ),
+    Setting("SMTP_USER", "", "User name for the mail server; empty: no login."),
+    Setting("SMTP_PASSWORD", "", "Password for the mail server."),
 )
 
 #: Modules whose ``setup(options, config)`` runs for every engine built here.
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = [
+    "engine.process_settings",
+    "engine.forms",
+    "engine.notices",
+    "engine.register",
+]
 
 
 @dataclass
@@ -102,6 +191,21 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     return config
 
 
+def sla_policy(config: Mapping[str, Any]) -> SlaPolicy:
+    """The task due date and escalation defaults that ``config`` sets."""
+    calendar = WorkCalendar(
+        parse_holidays(config.get("HOLIDAYS")),
+        config.get("TIMEZONE", "Asia/Jakarta"),
+    )
+    return SlaPolicy(
+        calendar,
+        default_calendar=config.get("SLA_CALENDAR", "working"),
+        remind_before=config.get("SLA_REMIND_BEFORE", "P1D") or None,
+        supervisor_role=config.get("SLA_SUPERVISOR_ROLE", "supervisor"),
+        reassign_to=config.get("SLA_REASSIGN_ROLE") or None,
+    )
+
+
 def build_engine(config: Mapping[str, Any] | None = None, **overrides: Any) -> Engine:
     """Build an engine from ``config`` with every extension set up."""
     config = dict(load_config() if config is None else config)
@@ -111,6 +215,16 @@ def build_engine(config: Mapping[str, Any] | None = None, **overrides: Any) -> E
     url = config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    zone = config.get("TIMEZONE", "Asia/Jakarta")
+    overrides.setdefault("sla", sla_policy(config))
+    overrides.setdefault(
+        "notifier",
+        Notifier(
+            mapping_address_book(json.loads(config.get("NOTIFY_EMAILS") or "{}")),
+            config.get("BASE_URL", "http://localhost:5000"),
+            zone,
+        ),
+    )
     return Engine(
         url,
         clock=options.clock,

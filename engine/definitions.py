@@ -27,6 +27,8 @@ from .errors import DefinitionError
 from .errors import Problem
 from .sandbox import UnsafeScript
 from .sandbox import check_source
+from .sla import PROPERTIES as SLA_PROPERTIES
+from .sla import check_properties
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -200,6 +202,7 @@ class _Checker:
                 if prop.get("name") == FORM_PROPERTY and prop.get("value"):
                     info.forms[task.get("id")] = prop.get("value")
                     self.check_form(name, prop)
+            self.check_due(name, task)
         self.scan_code(name, proc)
 
     def scan_code(self, name: str, proc) -> None:
@@ -259,6 +262,15 @@ class _Checker:
                 name,
                 prop,
             )
+
+    def check_due(self, name: str, task) -> None:
+        props = {
+            prop.get("name"): prop.get("value")
+            for prop in task.iter(_s("property"))
+            if prop.get("name") in SLA_PROPERTIES and prop.get("value")
+        }
+        for problem in check_properties(props):
+            self.add(f"The user task's due date is wrong: {problem}", name, task)
 
     def check_operator(self, name: str, op) -> None:
         operator = op.get("id") or ""
@@ -349,7 +361,8 @@ def check_bundle(
     for info in checker.processes.values():
         if info.file not in files or not info.executable:
             continue
-        needed = _needed_files(checker, info)
+        called = _closure(checker, info)
+        needed = _needed_files(checker, called)
         try:
             parser.get_spec(info.process_id)
             parser.get_subprocess_specs(info.process_id)
@@ -364,8 +377,8 @@ def check_bundle(
                 file=info.file,
                 files=chosen,
                 content_hash=_hash(chosen),
-                lanes=info.lanes,
-                forms=info.forms,
+                lanes=_merged_lanes(called),
+                forms={k: v for proc in called for k, v in proc.forms.items()},
             )
         )
     if any(p.severity == "error" for p in checker.problems):
@@ -389,20 +402,33 @@ def _parse_all(checker: _Checker, all_files: dict[str, str], roots: dict):
     return parser
 
 
-def _needed_files(checker: _Checker, info: _ProcessInfo) -> set[str]:
-    needed, todo, seen = set(), [info.process_id], set()
+def _closure(checker: _Checker, info: _ProcessInfo) -> list[_ProcessInfo]:
+    """The process and every process it calls, directly or not."""
+    found, todo = {}, [info.process_id]
     while todo:
         pid = todo.pop()
-        if pid in seen or pid not in checker.processes:
+        if pid in found or pid not in checker.processes:
             continue
-        seen.add(pid)
-        proc = checker.processes[pid]
+        found[pid] = checker.processes[pid]
+        todo.extend(found[pid].calls)
+    return list(found.values())
+
+
+def _needed_files(checker: _Checker, called: list[_ProcessInfo]) -> set[str]:
+    needed = set()
+    for proc in called:
         needed.add(proc.file)
-        todo.extend(proc.calls)
         needed.update(
             checker.decisions[d] for d in proc.decisions if d in checker.decisions
         )
     return needed
+
+
+def _merged_lanes(called: list[_ProcessInfo]) -> list[str]:
+    lanes: list[str] = []
+    for proc in called:
+        lanes.extend(lane for lane in proc.lanes if lane not in lanes)
+    return lanes
 
 
 def _hash(files: dict[str, str]) -> str:

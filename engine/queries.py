@@ -158,6 +158,23 @@ def list_tasks(
         return [_task(row) for row in connection.execute(query, params)]
 
 
+def list_overdue_tasks(
+    db: Database, now, actor: Actor | None = None, limit: int = 1000
+) -> list[TaskInfo]:
+    """Open tasks whose due date is before ``now``, most overdue first."""
+    query = select(TASKS).where(
+        TASKS.c.state.in_(OPEN_STATES), TASKS.c.due_at < now
+    )
+    if actor is not None:
+        query = query.where(
+            or_(TASKS.c.lane.is_(None), TASKS.c.lane.in_(sorted(actor.roles))),
+            or_(TASKS.c.assignee.is_(None), TASKS.c.assignee == actor.name),
+        )
+    query = query.order_by(TASKS.c.due_at, TASKS.c.id).limit(limit)
+    with db.read() as connection:
+        return [_task(row) for row in connection.execute(query)]
+
+
 def list_events(db: Database, instance_id: int | None = None) -> list[EventInfo]:
     query = select(EVENTS).order_by(EVENTS.c.id)
     if instance_id is not None:

@@ -25,7 +25,9 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from . import escalation
 from . import index
+from . import notifications
 from . import queries
 from . import timers
 from .clock import SystemClock
@@ -35,6 +37,8 @@ from .errors import NotFound
 from .errors import PermissionDenied
 from .errors import TaskNotFound
 from .errors import TaskNotOpen
+from .notifications import NotificationInfo
+from .notifications import Notifier
 from .records import SYSTEM
 from .records import Actor
 from .records import Deployment
@@ -44,6 +48,7 @@ from .records import ProcessInfo
 from .records import TaskInfo
 from .sandbox import SandboxEnvironment
 from .services import ServiceRegistry
+from .sla import SlaPolicy
 from .steps import EVENTS
 from .steps import Action
 from .steps import Loaded
@@ -89,6 +94,8 @@ class Engine:
     :param form_exists: tells whether a form key names a form; deploy and
         lint reject user tasks whose form does not exist.
     :param cache_size: how many loaded instances to keep in memory.
+    :param sla: task due dates and escalation defaults.
+    :param notifier: writes notifications and queues their e-mail.
     """
 
     def __init__(
@@ -102,6 +109,8 @@ class Engine:
         form_exists: Callable[[str], bool] | None = None,
         cache_size: int = 1000,
         supervisor_roles: frozenset[str] = frozenset({"supervisor", "admin"}),
+        sla: SlaPolicy | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         self.db = Database(database_url)
         self.clock = clock or SystemClock()
@@ -110,7 +119,11 @@ class Engine:
         self.supervisor_roles = frozenset(supervisor_roles)
         self.versions = VersionCatalog(self.db, self.services, form_exists)
         script_engine = ScriptEngine(SandboxEnvironment(functions, self.services))
-        self.stepper = Stepper(self.db, self.versions, script_engine, cache_size)
+        self.sla = sla or SlaPolicy()
+        self.notifier = notifier or Notifier()
+        self.stepper = Stepper(
+            self.db, self.versions, script_engine, cache_size, self.sla
+        )
 
     def __repr__(self) -> str:
         return f"<Engine {self.db!r}>"
@@ -216,7 +229,9 @@ class Engine:
         self.stepper.run_loaded(
             loaded, complete, actor, "task-completed", self.clock.now(), task_id=task_id
         )
-        logger.info("Task completed: %s (%s) in %s", row.spec_name, row.lane, row.instance_id)
+        logger.info(
+            "Task completed: %s (%s) in %s", row.spec_name, row.lane, row.instance_id
+        )
 
     def claim_task(self, task_id: str, *, actor: Actor) -> None:
         """Make ``actor`` the assignee of an open task of their lane."""
@@ -229,7 +244,9 @@ class Engine:
         if row.assignee == actor.name:
             return
         if row.assignee is not None:
-            raise Conflict(f"Task {row.title!r} is already claimed by {row.assignee!r}.")
+            raise Conflict(
+                f"Task {row.title!r} is already claimed by {row.assignee!r}."
+            )
         self._set_assignee(row, actor.name, actor, "task-claimed", {})
 
     def unclaim_task(self, task_id: str, *, actor: Actor) -> None:
@@ -281,8 +298,9 @@ class Engine:
 
         Instances are chosen by ``instance_id``, ``business_key`` and
         ``correlation`` (values the waiting task's data must hold); ``data``
-        is merged into the catching task's data. Return the ids of the
-        instances that caught it.
+        is merged into the catching task's data, or kept whole under the
+        event's message variable when the diagram names one. Return the ids
+        of the instances that caught it.
 
         :raise NotFound: no instance waits for this message with that
             correlation.
@@ -293,14 +311,17 @@ class Engine:
             waiting = [
                 t
                 for t in loaded.workflow.event_manager.tasks.values()
-                if index.message_name(t) == name
+                if index.message_definition(t, name) is not None
                 and not t.state & TaskState.FINISHED_MASK
                 and _correlates(t.data, correlation)
             ]
             if not waiting:
                 return None
-            definition = waiting[0].task_spec.event_definition
-            loaded.workflow.catch(BpmnEvent(definition, payload=payload))
+            event = BpmnEvent(
+                index.message_definition(waiting[0], name), payload=payload
+            )
+            _merge_payload(waiting, event)
+            loaded.workflow.catch(event)
             loaded.workflow.do_engine_steps()
             return {"message": name, "element": waiting[0].task_spec.name}
 
@@ -333,6 +354,26 @@ class Engine:
         """
         return timers.fire_due(self, now or self.clock.now(), owner, limit, lease)
 
+    def fire_due_escalations(
+        self,
+        now: datetime | None = None,
+        *,
+        owner: str = "engine",
+        limit: int = 500,
+        lease: timedelta = timedelta(minutes=5),
+    ) -> int:
+        """Run the task reminders and overdue escalations due at ``now``."""
+        now = now or self.clock.now()
+        return escalation.fire_due_deadlines(self, now, owner, limit, lease)
+
+    def add_due_listener(self, listener: Callable[[datetime], None]) -> None:
+        """Call ``listener(due)`` after a step writes a timer or escalation."""
+        self.stepper.due_listeners.append(listener)
+
+    def remove_due_listener(self, listener: Callable[[datetime], None]) -> None:
+        if listener in self.stepper.due_listeners:
+            self.stepper.due_listeners.remove(listener)
+
     def cancel_instance(self, instance_id: int, reason: str, *, actor: Actor) -> None:
         """Cancel a running instance; ``reason`` is kept in the audit trail."""
         if not reason or not reason.strip():
@@ -348,7 +389,9 @@ class Engine:
         self._step(instance_id, cancel, actor, "instance-cancelled", final="cancelled")
         logger.info("Instance cancelled: %s by %s", instance_id, actor.name)
 
-    def run_step(self, instance_id: int, action: Action, actor: Actor, event_name: str, **kw):
+    def run_step(
+        self, instance_id: int, action: Action, actor: Actor, event_name: str, **kw
+    ):
         """Run ``action`` on an instance as one step (for engine modules)."""
         return self._step(instance_id, action, actor, event_name, **kw)
 
@@ -374,18 +417,51 @@ class Engine:
         """Open tasks for an ``actor`` (through their lanes) or an ``instance_id``."""
         return queries.list_tasks(self.db, **filters)
 
+    def list_overdue_tasks(
+        self, *, actor: Actor | None = None, now: datetime | None = None
+    ) -> list[TaskInfo]:
+        """Open tasks past their due date, most overdue first.
+
+        With ``actor``, only the tasks of their lanes or claimed by them.
+        """
+        return queries.list_overdue_tasks(self.db, now or self.clock.now(), actor)
+
+    def list_notifications(
+        self, actor: Actor, *, unread_only: bool = False, limit: int = 50
+    ) -> list[NotificationInfo]:
+        """The actor's notifications and those of their roles, newest first."""
+        return notifications.list_notifications(
+            self, actor, unread_only=unread_only, limit=limit
+        )
+
+    def count_unread(self, actor: Actor) -> int:
+        """How many of the actor's notifications are unread."""
+        return notifications.count_unread(self, actor)
+
+    def mark_read(self, actor: Actor, ids=None) -> int:
+        """Mark notifications read (default: all the actor's); return how many."""
+        return notifications.mark_read(self, actor, ids)
+
     def list_events(self, instance_id: int | None = None) -> list[EventInfo]:
         """The audit trail, oldest first."""
         return queries.list_events(self.db, instance_id)
 
     def instance_data(self, instance_id: int) -> dict[str, Any]:
-        """Return the data as the instance's latest step left it."""
+        """Return the data as the instance's latest step left it.
+
+        While a called process or subprocess runs, its newest task is the
+        latest step, so every workflow of the instance is looked at.
+        """
         loaded = self.stepper.load(instance_id)
         try:
             workflow = loaded.workflow
-            task = workflow.last_task or workflow.task_tree
+            workflows = [workflow, *workflow.subprocesses.values()]
+            tasks = [w.last_task for w in workflows if w.last_task is not None]
             data = dict(workflow.data) if workflow.is_completed() else {}
-            data.update(task.data)
+            if tasks:
+                data.update(max(tasks, key=lambda t: t.last_state_change).data)
+            else:
+                data.update(workflow.task_tree.data)
             return data
         finally:
             self.stepper.cache.put(loaded)
@@ -411,7 +487,9 @@ class Engine:
         with self.db.write() as connection:
             result = connection.execute(
                 sa.update(TASKS)
-                .where(TASKS.c.id == row.id, TASKS.c.state.in_(("ready", "claimed")), same)
+                .where(
+                    TASKS.c.id == row.id, TASKS.c.state.in_(("ready", "claimed")), same
+                )
                 .values(assignee=assignee, state="claimed" if assignee else "ready")
             )
             if result.rowcount != 1:
@@ -439,7 +517,21 @@ def _spiff_task(loaded: Loaded, task_id: str):
     try:
         return loaded.workflow.get_task_from_id(UUID(task_id))
     except TaskNotFoundException:
-        raise TaskNotOpen(f"Task {task_id!r} is no longer part of its instance.") from None
+        raise TaskNotOpen(
+            f"Task {task_id!r} is no longer part of its instance."
+        ) from None
+
+
+def _merge_payload(waiting: list, event: BpmnEvent) -> None:
+    # SpiffWorkflow copies a message into the catching task only through a
+    # message variable; without one the payload would be dropped.
+    name = event.event_definition.name
+    for task in waiting:
+        definition = index.message_definition(task, name)
+        if task.task_spec.catches(task, event) and not getattr(
+            definition, "message_var", None
+        ):
+            task.data.update(event.payload)
 
 
 def _correlates(data: dict[str, Any], correlation: dict[str, Any] | None) -> bool:

@@ -36,6 +36,7 @@ from .errors import InstanceNotFound
 from .errors import ScriptError
 from .records import SYSTEM
 from .records import Actor
+from .sla import SlaPolicy
 from .state import StateCodec
 from .state import StateDelta
 from .state import StateImage
@@ -192,12 +193,17 @@ class Stepper:
         versions: VersionCatalog,
         script_engine: ScriptEngine,
         cache_size: int,
+        sla: SlaPolicy | None = None,
     ) -> None:
         self.db = db
         self.versions = versions
         self.script_engine = script_engine
         self.codec = StateCodec()
         self.cache = InstanceCache(cache_size)
+        self.sla = sla
+        #: Called with the earliest due time a committed step wrote, so an
+        #: in-process scheduler wakes for it (see ``Engine.add_due_listener``).
+        self.due_listeners: list[Callable[[datetime], None]] = []
 
     def create(self, process_id: str, data, actor: Actor, now, business_key) -> int:
         """Create an instance of the newest version and run it to a wait."""
@@ -265,6 +271,7 @@ class Stepper:
                 )
             self.write_events(connection, events)
         image.apply(delta)
+        self._tell_due(ctx)
         self.cache.put(loaded)
         return instance_id
 
@@ -345,6 +352,7 @@ class Stepper:
                 )
             self.write_events(connection, events)
         loaded.image.apply(delta)
+        self._tell_due(ctx)
         loaded.derived = derived
         loaded.lock_version += 1
         loaded.status = status
@@ -454,7 +462,19 @@ class Stepper:
             now=now,
             completed=completed,
             timer_id=timer_id,
+            sla=self.sla,
         )
+
+    def _tell_due(self, ctx: index.StepContext) -> None:
+        if ctx.earliest is None:
+            return
+        for listener in list(self.due_listeners):
+            try:
+                listener(ctx.earliest)
+            except Exception:
+                # The step has committed; a scheduler that missed the hint
+                # still finds the row on its next poll.
+                logger.exception("Due listener %r failed", listener)
 
     def _record_incident(
         self, instance_id: int, error: ScriptError, actor, now

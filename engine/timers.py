@@ -1,10 +1,15 @@
 """Firing due timers, once each, however many schedulers ask.
 
-A timer row is leased (``lock_owner``, ``lock_expires_at``) before its instance
-is stepped; the step's own transaction then deletes or moves the row. A
-scheduler that dies mid-fire leaves a lease that expires, and another takes
-the timer over. A timer whose step fails is retried with backoff, and after
-the last attempt it stays as an incident on the instance.
+A timer row is leased (see :mod:`engine.leases`) before its instance is
+stepped; the step's own transaction then deletes the row, or moves it to the
+next cycle, and clears the lease. A scheduler that dies mid-fire leaves a
+lease that expires, and another takes the timer over. A step that finds the
+timer already fired (its lease had expired and another scheduler got there
+first) writes nothing, so each timer fires once.
+
+A timer whose step fails is retried with backoff; after the last attempt it
+stays in the table, is no longer picked, and the instance carries an
+incident naming the error.
 """
 
 from __future__ import annotations
@@ -13,117 +18,123 @@ import logging
 from datetime import datetime
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
-from sqlalchemy import or_
-from sqlalchemy import select
-from sqlalchemy import update
+import sqlalchemy as sa
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.util.task import TaskState
 
+from . import index
+from . import leases
 from .errors import Conflict
-from .errors import EngineError
 from .errors import InstanceNotActive
-from .errors import ScriptError
+from .errors import InstanceNotFound
 from .records import SYSTEM
+from .steps import event_row
+from .store.models import Event
+from .store.models import Instance
 from .store.models import Timer
 
 if TYPE_CHECKING:
     from .runtime import Engine
-    from .runtime import Loaded
+    from .steps import Loaded
 
 logger = logging.getLogger(__name__)
 
 TIMERS = Timer.__table__
+EVENTS = Event.__table__
+INSTANCES = Instance.__table__
 
 #: Attempts before a failing timer is left as an incident.
-MAX_ATTEMPTS = 5
-#: Backoff after the n-th failure: 1 min, 2 min, 4 min, ...
-BACKOFF = timedelta(minutes=1)
+MAX_ATTEMPTS = leases.MAX_ATTEMPTS
 #: A hair past the due time: SpiffWorkflow fires timers strictly after it.
 _EPSILON = timedelta(microseconds=1)
 
 
-def due_timers(engine: Engine, now: datetime, limit: int) -> list:
-    with engine.db.read() as connection:
-        return list(
-            connection.execute(
-                select(TIMERS)
-                .where(
-                    TIMERS.c.due_at <= now,
-                    TIMERS.c.attempts < MAX_ATTEMPTS,
-                    or_(TIMERS.c.lock_owner.is_(None), TIMERS.c.lock_expires_at < now),
-                )
-                .order_by(TIMERS.c.due_at)
-                .limit(limit)
-            )
-        )
-
-
-def lease(engine: Engine, timer, owner: str, now: datetime, span) -> bool:
-    """Take the lease on ``timer``; False if another scheduler holds it."""
-    with engine.db.write() as connection:
-        result = connection.execute(
-            update(TIMERS)
-            .where(
-                TIMERS.c.id == timer.id,
-                or_(TIMERS.c.lock_owner.is_(None), TIMERS.c.lock_expires_at < now),
-            )
-            .values(lock_owner=owner, lock_expires_at=now + span)
-        )
-        return result.rowcount == 1
-
-
-def release(engine: Engine, timer, error: str | None, now: datetime) -> None:
-    values: dict = {"lock_owner": None, "lock_expires_at": None}
-    if error is not None:
-        attempts = timer.attempts + 1
-        values.update(
-            attempts=attempts,
-            last_error=error,
-            due_at=now + BACKOFF * 2 ** (attempts - 1),
-        )
-    with engine.db.write() as connection:
-        connection.execute(
-            update(TIMERS).where(TIMERS.c.id == timer.id).values(**values)
-        )
-
-
 def fire_due(engine: Engine, now: datetime, owner: str, limit: int, span) -> int:
+    """Lease the timers due at ``now`` to ``owner`` and fire them."""
     fired = 0
-    for timer in due_timers(engine, now, limit):
-        if not lease(engine, timer, owner, now, span):
-            continue
+    for timer in leases.claim(engine.db, TIMERS, now, owner, limit, span):
         if fire_one(engine, timer, now):
             fired += 1
     return fired
 
 
+def _waiting(loaded: Loaded, task_id: str):
+    try:
+        task = loaded.workflow.get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:
+        return None
+    return None if task.state & TaskState.FINISHED_MASK else task
+
+
 def fire_one(engine: Engine, timer, now: datetime) -> bool:
     """Step the timer's instance at ``now``; return True if it fired."""
 
-    def fire(loaded: Loaded, completed: dict) -> dict:
+    def fire(loaded: Loaded, completed: dict) -> dict | None:
+        task = _waiting(loaded, timer.task_id)
+        if task is None:
+            return None
+        before = (task.state, index.timer_due(task))
         workflow = loaded.workflow
         workflow.refresh_timers()
         workflow.do_engine_steps()
+        if (task.state, index.timer_due(task)) == before:
+            return None
         return {"element": timer.element, "due_at": timer.due_at.isoformat()}
 
     at = max(now, timer.due_at + _EPSILON)
     try:
-        engine.run_step(
+        details = engine.run_step(
             timer.instance_id, fire, SYSTEM, "timer-fired", at=at, timer_id=timer.id
         )
-    except Conflict:
-        release(engine, timer, None, now)
+    except (Conflict, InstanceNotActive, InstanceNotFound):
+        # Someone else stepped or ended the instance: try again next round,
+        # when the row tells whether the timer still waits.
+        leases.release(engine.db, TIMERS, timer.id)
         return False
-    except InstanceNotActive:
-        release(engine, timer, None, now)
-        return False
-    except ScriptError as e:
-        release(engine, timer, str(e), now)
-        return False
-    except EngineError as e:
+    except Exception as e:
+        # The boundary for one timer: log it, retry later, go on.
         logger.warning(
-            "Timer %s of instance %s failed: %s", timer.id, timer.instance_id, e
+            "Timer %s of instance %s failed: %s", timer.element, timer.instance_id, e
         )
-        release(engine, timer, str(e), now)
+        record_failure(engine, timer, str(e), now)
+        return False
+    if details is None:
+        leases.release(engine.db, TIMERS, timer.id)
         return False
     logger.info("Timer fired: %s in %s", timer.element, timer.instance_id)
     return True
+
+
+def record_failure(engine: Engine, timer, error: str, now: datetime) -> None:
+    """Count a failed attempt; after the last one, raise an incident."""
+    attempts = leases.fail(engine.db, TIMERS, timer, error, now)
+    details = {"element": timer.element, "error": error, "attempts": attempts}
+    events = [event_row(timer.instance_id, None, "timer-failed", SYSTEM, now, details)]
+    with engine.db.write() as connection:
+        if attempts >= MAX_ATTEMPTS:
+            incident = {
+                "element": timer.element,
+                "message": f"The timer failed {attempts} times: {error}",
+                "line": None,
+                "at": now.isoformat(),
+            }
+            connection.execute(
+                sa.update(INSTANCES)
+                .where(INSTANCES.c.id == timer.instance_id)
+                .values(error=incident)
+            )
+            events.append(
+                event_row(
+                    timer.instance_id, None, "incident-raised", SYSTEM, now, incident
+                )
+            )
+        connection.execute(sa.insert(EVENTS), events)
+    if attempts >= MAX_ATTEMPTS:
+        logger.warning(
+            "Incident: timer %s of instance %s gave up after %s attempts",
+            timer.element,
+            timer.instance_id,
+            attempts,
+        )

@@ -13,13 +13,35 @@ unfinished tasks, which is what every step asks for.
 from __future__ import annotations
 
 import sys
+import threading
 
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 _FINISHED = TaskState.FINISHED_MASK
+_LOOP_LINKS = threading.Lock()
+
+
+def link_loop_tasks(specs) -> None:
+    """Make loop and multi-instance activities hear their instances complete.
+
+    SpiffWorkflow makes this link when an activity creates its first instance,
+    or when it deserialises a spec. The engine parses specs and never
+    deserialises them, so without this an instance restored by a new engine
+    would never merge its instances or loop again. Specs are shared between
+    threads, hence the lock around SpiffWorkflow's check-then-connect.
+    """
+    with _LOOP_LINKS:
+        for spec in specs:
+            for task_spec in spec.task_specs.values():
+                if not isinstance(task_spec, LoopTask):
+                    continue
+                event = spec.task_specs[task_spec.task_spec].completed_event
+                if not event.is_connected(task_spec.merge_child):
+                    event.connect(task_spec.merge_child)
 
 
 def _chain_end(task, chains):
@@ -122,6 +144,10 @@ class SubWorkflow(_HistoryBlind, BpmnSubWorkflow):
 
 class Workflow(_HistoryBlind, BpmnWorkflow):
     """The top-level workflow of an instance."""
+
+    def __init__(self, spec, subprocess_specs=None, **kwargs):
+        link_loop_tasks([spec, *(subprocess_specs or {}).values()])
+        super().__init__(spec, subprocess_specs, **kwargs)
 
     def create_subprocess(self, my_task, spec_name):
         subprocess = SubWorkflow(

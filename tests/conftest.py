@@ -8,44 +8,23 @@ Set ``EKERJASAMA_TEST_POSTGRES_URL=off`` to skip it.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support import BACKENDS
+from support import POSTGRES_URL
 
 from engine import Actor
 from engine import Engine
 from engine import MovableClock
 from engine import ServiceRegistry
 
-HERE = Path(__file__).parent
-BPMN = HERE / "engine" / "bpmn"
-#: The benchmark's lifecycle diagram, kept with the tests.
-LIFECYCLE = HERE / "engine" / "defs" / "lifecycle.bpmn"
-DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("EKERJASAMA_TEST_POSTGRES_URL", DEFAULT_PG)
-    if url in ("", "off", "0"):
-        return None
-    try:
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception:
-        return None
-    return url
-
-
-POSTGRES_URL = _postgres_url()
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+#: Reports which elements of processes/ the tests ran (see the module).
+pytest_plugins = ["tests.processes.coverage_plugin"]
 
 
 def pytest_report_header(config):
@@ -115,14 +94,3 @@ def officer() -> Actor:
         "officer",
         {"initiator", "legal", "cooperation", "head", "staff", "partner"},
     )
-
-
-def complete_next(engine: Engine, instance_id: int, data=None, actor=None, name=None):
-    """Complete the first open task of an instance (of element ``name``)."""
-    tasks = engine.list_tasks(instance_id=instance_id)
-    if name is not None:
-        tasks = [t for t in tasks if t.spec_name == name]
-    assert tasks, f"no open task {name or ''} in instance {instance_id}"
-    actor = actor or Actor("officer", {t.lane for t in tasks if t.lane})
-    engine.complete_task(tasks[0].id, data or {}, actor=actor)
-    return tasks[0]

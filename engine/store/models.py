@@ -7,10 +7,14 @@ two agree. Times are stored as UTC and come back timezone-aware.
 from __future__ import annotations
 
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON
+from sqlalchemy import BigInteger
+from sqlalchemy import Boolean
+from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
@@ -168,7 +172,7 @@ class Subscription(Base):
     """An instance waiting for a named message."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("instance_id", "task_id"),)
+    __table_args__ = (UniqueConstraint("instance_id", "task_id", "message"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(
@@ -192,3 +196,187 @@ class Event(Base):
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class User(Base):
+    """Someone who logs in to the web app; roles are lane names and more."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    #: Lane names plus ``supervisor``, ``designer`` and ``admin``.
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    #: For partner users: the institution whose agreements they act on.
+    partner: Mapped[str | None] = mapped_column(String(300))
+    active: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Comment(Base):
+    """A remark on an agreement, or on one of its tasks; never public."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    author: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Document(Base):
+    """One version of a file attached to an agreement.
+
+    The bytes live in the instance folder under their sha256; uploading a
+    file with a name already used on the agreement adds the next version.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("instance_id", "name", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(200))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaskDraft(Base):
+    """Form answers saved on an open task before it is completed."""
+
+    __tablename__ = "task_drafts"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_by: Mapped[str] = mapped_column(String(100))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Deadline(Base):
+    """A step of a task's escalation, due relative to the task's due date.
+
+    ``kind`` is ``reminder`` (before the due date) or ``overdue`` (at it).
+    The row is written with the task and removed when the task closes or
+    the step has run; the scheduler leases it the way it leases timers.
+    """
+
+    __tablename__ = "deadlines"
+    __table_args__ = (UniqueConstraint("task_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[str] = mapped_column(
+        ForeignKey("human_tasks.id", ondelete="CASCADE")
+    )
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Who to tell and what to do: ``{"notify": [...], "reassign_to": ...}``.
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    lock_owner: Mapped[str | None] = mapped_column(String(200))
+    lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    """An in-app message to one user or to everyone holding a role."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index(None, "recipient_user", "read_at"),
+        Index(None, "recipient_role", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient_user: Mapped[str | None] = mapped_column(String(200))
+    recipient_role: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    #: A path in the web app, e.g. ``/tasks/<id>``.
+    link: Mapped[str | None] = mapped_column(String(500))
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When it was read; None while unread.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMail(Base):
+    """An e-mail waiting to be sent, retried with backoff until it is."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The next attempt; None once sent.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lock_owner: Mapped[str | None] = mapped_column(String(200))
+    lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Agreement(Base):
+    """The register (buku agenda kerja sama): one row per agreement instance.
+
+    Written only by :mod:`engine.register` from the instance's data, so it
+    never disagrees with the instance for longer than one refresh.
+    """
+
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), unique=True
+    )
+    business_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    jenis: Mapped[str | None] = mapped_column(String(40), index=True)
+    judul: Mapped[str] = mapped_column(String(500), default="")
+    mitra: Mapped[str | None] = mapped_column(String(300))
+    jenis_mitra: Mapped[str | None] = mapped_column(String(40))
+    opd_pemrakarsa: Mapped[str | None] = mapped_column(String(200))
+    bidang: Mapped[str | None] = mapped_column(String(200))
+    ruang_lingkup: Mapped[str | None] = mapped_column(Text)
+    nilai_apbd: Mapped[int | None] = mapped_column(BigInteger)
+    dianggarkan_apbd: Mapped[bool | None] = mapped_column(Boolean)
+    beban_masyarakat: Mapped[bool | None] = mapped_column(Boolean)
+    #: The document chain, e.g. ``KB,PKS``, and the document now in work.
+    rantai_dokumen: Mapped[str | None] = mapped_column(String(100))
+    dokumen_aktif: Mapped[str | None] = mapped_column(String(40))
+    #: Signed documents: ``[{dokumen, nomor_pemkab, nomor_mitra, ...}]``.
+    dokumen: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    nomor_pemkab: Mapped[str | None] = mapped_column(String(200))
+    nomor_mitra: Mapped[str | None] = mapped_column(String(200))
+    tanggal_ttd: Mapped[date | None] = mapped_column(Date)
+    tempat_ttd: Mapped[str | None] = mapped_column(String(200))
+    tanggal_mulai: Mapped[date | None] = mapped_column(Date)
+    tanggal_berakhir: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(100), index=True)
+    #: What the agreement waits for now: open task titles or events.
+    tahap: Mapped[str | None] = mapped_column(String(500))
+    #: The parent agreement's number (an RK or PKS under an MoU, KB or NK).
+    nomor_induk: Mapped[str | None] = mapped_column(String(200))
+    induk_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"))
+    #: The instance's lock counter when this row was written.
+    synced_version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

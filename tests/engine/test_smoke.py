@@ -1,5 +1,5 @@
-from conftest import LIFECYCLE
-from conftest import complete_next
+from support import LIFECYCLE
+from support import complete_next
 
 
 def test_lifecycle_runs_to_the_end(engine, officer):

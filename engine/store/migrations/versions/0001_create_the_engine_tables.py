@@ -112,7 +112,7 @@ def upgrade() -> None:
     sa.Column('message', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], name=op.f('fk_subscriptions_instance_id_instances'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriptions')),
-    sa.UniqueConstraint('instance_id', 'task_id', name=op.f('uq_subscriptions_instance_id_task_id'))
+    sa.UniqueConstraint('instance_id', 'task_id', 'message', name=op.f('uq_subscriptions_instance_id_task_id_message'))
     )
     with op.batch_alter_table('subscriptions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_subscriptions_message'), ['message'], unique=False)

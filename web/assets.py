@@ -1,0 +1,34 @@
+"""Browser libraries from npm, served from ``node_modules``.
+
+``npm ci`` at install time puts bpmn-js and Chart.js there; nothing of them
+is copied into the repository. Only the files in :data:`FILES` are served.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint
+from flask import abort
+from flask import send_from_directory
+
+NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
+
+#: Public name -> path under node_modules.
+FILES = {
+    "bpmn-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
+    "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
+    "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css",
+    "bpmn-font.css": "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css",
+    "chart.js": "chart.js/dist/chart.umd.min.js",
+}
+
+bp = Blueprint("assets", __name__, url_prefix="/vendor")
+
+
+@bp.route("/<name>")
+def vendor(name: str):
+    path = FILES.get(name)
+    if path is None or not (NODE_MODULES / path).exists():
+        abort(404)
+    return send_from_directory(NODE_MODULES, path, max_age=86400)
