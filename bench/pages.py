@@ -15,7 +15,6 @@ The last line holds the figures as key=value pairs.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import statistics
 import sys
@@ -34,7 +33,7 @@ from engine.config import build_engine  # noqa: E402
 from engine.config import load_config  # noqa: E402
 from web import create_app  # noqa: E402
 from web.db import get_engine  # noqa: E402
-from web.users import create_user  # noqa: E402
+from web.users import load_users_file  # noqa: E402
 
 PASSWORD = "bench-password"
 CLERK = "bag.pemerintahan"
@@ -48,16 +47,9 @@ def load(url: str) -> None:
         demo.load_demo(
             engine, Path(config["PROCESSES_PATH"]), Path(config["FORMS_PATH"])
         )
-        for user in json.loads((demo.DEMO / "users.json").read_text()):
-            create_user(
-                engine.db,
-                user["username"],
-                PASSWORD,
-                user["roles"],
-                now=clock.now(),
-                full_name=user["full_name"],
-                partner=user.get("partner"),
-            )
+        load_users_file(
+            engine.db, demo.DEMO / "users.json", now=clock.now(), password=PASSWORD
+        )
     finally:
         engine.close()
 

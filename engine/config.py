@@ -83,8 +83,7 @@ SETTINGS = (
     Setting(
         "SCHEDULER_LEASE",
         300,
-        "Seconds a scheduler holds a claimed timer before another may take "
-        "it over.",
+        "Seconds a scheduler holds a claimed timer before another may take it over.",
     ),
     Setting(
         "TIMEZONE",
@@ -168,11 +167,14 @@ class EngineOptions:
     clock: Any = None
 
 
-def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Return every setting's value from ``environ`` or its default."""
+def read_settings(settings, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return each of ``settings`` from ``environ`` (``EKERJASAMA_*``) or its default.
+
+    :raise ValueError: a whole-number setting holds something else.
+    """
     environ = os.environ if environ is None else environ
     config: dict[str, Any] = {}
-    for setting in SETTINGS:
+    for setting in settings:
         raw = environ.get(ENV_PREFIX + setting.name)
         if raw is None:
             config[setting.name] = setting.default
@@ -185,6 +187,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
                 ) from None
         else:
             config[setting.name] = raw
+    return config
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return every engine setting's value from ``environ`` or its default."""
+    config = read_settings(SETTINGS, environ)
     if not config["DATABASE_URL"]:
         path = Path(config["INSTANCE_PATH"]) / "ekerjasama.sqlite"
         config["DATABASE_URL"] = f"sqlite:///{path}"

@@ -6,12 +6,11 @@ Each is read from the environment as ``EKERJASAMA_<NAME>``, like
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
-from engine.config import ENV_PREFIX
 from engine.config import Setting
+from engine.config import read_settings
 
 WEB_SETTINGS = (
     Setting(
@@ -71,19 +70,4 @@ WEB_SETTINGS = (
 
 def load_web_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return every web setting's value from ``environ`` or its default."""
-    environ = os.environ if environ is None else environ
-    config: dict[str, Any] = {}
-    for setting in WEB_SETTINGS:
-        raw = environ.get(ENV_PREFIX + setting.name)
-        if raw is None:
-            config[setting.name] = setting.default
-        elif isinstance(setting.default, int):
-            try:
-                config[setting.name] = int(raw)
-            except ValueError:
-                raise ValueError(
-                    f"{ENV_PREFIX}{setting.name} must be a whole number, got {raw!r}."
-                ) from None
-        else:
-            config[setting.name] = raw
-    return config
+    return read_settings(WEB_SETTINGS, environ)

@@ -12,7 +12,6 @@ used.
 
 from __future__ import annotations
 
-import json
 import threading
 from datetime import UTC
 from datetime import datetime
@@ -29,7 +28,7 @@ from engine.config import build_engine
 from engine.config import load_config
 from web import create_app
 from web.db import get_engine
-from web.users import create_user
+from web.users import load_users_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,16 +61,9 @@ def load_demo_database(url: str) -> None:
         demo.load_demo(
             engine, Path(config["PROCESSES_PATH"]), Path(config["FORMS_PATH"])
         )
-        for user in json.loads((demo.DEMO / "users.json").read_text()):
-            create_user(
-                engine.db,
-                user["username"],
-                PASSWORD,
-                user["roles"],
-                now=clock.now(),
-                full_name=user["full_name"],
-                partner=user.get("partner"),
-            )
+        load_users_file(
+            engine.db, demo.DEMO / "users.json", now=clock.now(), password=PASSWORD
+        )
     finally:
         engine.close()
 
