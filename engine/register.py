@@ -12,6 +12,10 @@ Each instance of the lifecycle process is one agreement. Its register row is
   row was written (the instance's lock counter is kept in the row), each in
   its own short transaction. It is idempotent; the CLI calls it before it
   reads, and the web app and scheduler call it after their steps.
+* the stage (``tahap``) of an active agreement names its open tasks, else
+  the messages it waits for, else the day its next timer is due
+  ("Menunggu jadwal 2025-12-15"). A message boundary event, such as P5's
+  ``pemutusan_dini``, is not waited for: the work it is attached to is.
 """
 
 from __future__ import annotations
@@ -19,23 +23,28 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from calendar import monthrange
 from datetime import date
 from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 
 from .clock import current_time
+from .process_settings import WIB
 from .store.models import Agreement
 from .store.models import Instance
 from .store.models import Subscription
+from .store.models import Timer
 
 logger = logging.getLogger(__name__)
 
 AGREEMENTS = Agreement.__table__
 INSTANCES = Instance.__table__
 SUBSCRIPTIONS = Subscription.__table__
+TIMERS = Timer.__table__
 #: The processes whose instances are agreements.
 REGISTER_PROCESSES = ("kerjasama",)
 
@@ -131,32 +140,49 @@ def _stage(engine, instance_id: int, ended: bool) -> str | None:
     if titles:
         return "; ".join(sorted(set(titles)))[:500]
     with engine.db.read() as connection:
-        waiting = connection.scalars(
-            sa.select(SUBSCRIPTIONS.c.message).where(
+        subscriptions = connection.execute(
+            sa.select(SUBSCRIPTIONS.c.task_id, SUBSCRIPTIONS.c.message).where(
                 SUBSCRIPTIONS.c.instance_id == instance_id
             )
         ).all()
-    if waiting:
-        return "Menunggu pesan: " + ", ".join(sorted(set(waiting)))
+        due = connection.scalar(
+            sa.select(sa.func.min(TIMERS.c.due_at)).where(
+                TIMERS.c.instance_id == instance_id
+            )
+        )
+    awaited = _awaited(engine, instance_id, subscriptions)
+    if awaited:
+        return "Menunggu pesan: " + ", ".join(sorted(awaited))
+    if due is not None:
+        return "Menunggu jadwal " + due.astimezone(WIB).date().isoformat()
     return "Menunggu jadwal"
+
+
+def _awaited(engine, instance_id: int, subscriptions) -> set[str]:
+    """The messages the instance cannot go on without.
+
+    A message boundary event (``pemutusan_dini`` on P5's monev) only
+    listens while the work it is attached to goes on, so the stage names
+    what the work waits for instead.
+    """
+    if not subscriptions:
+        return set()
+    loaded = engine.stepper.load(instance_id)
+    try:
+        workflow = loaded.workflow
+        awaited = set()
+        for task_id, message in subscriptions:
+            task = workflow.get_task_from_id(uuid.UUID(task_id))
+            if task is None or not isinstance(task.task_spec, BoundaryEvent):
+                awaited.add(message)
+        return awaited
+    finally:
+        engine.stepper.cache.put(loaded)
 
 
 def latest_data(engine, instance_id: int) -> dict[str, Any]:
     """The data of the newest step, looking inside called processes too."""
-    loaded = engine.stepper.load(instance_id)
-    try:
-        workflow = loaded.workflow
-        tasks = [
-            w.last_task
-            for w in [workflow, *workflow.subprocesses.values()]
-            if w.last_task is not None
-        ]
-        data = dict(workflow.data)
-        if tasks:
-            data.update(max(tasks, key=lambda t: t.last_state_change).data)
-        return data
-    finally:
-        engine.stepper.cache.put(loaded)
+    return engine.instance_data(instance_id)
 
 
 def sync(engine, instance_id: int) -> None:

@@ -449,19 +449,24 @@ class Engine:
     def instance_data(self, instance_id: int) -> dict[str, Any]:
         """Return the data as the instance's latest step left it.
 
-        While a called process or subprocess runs, its newest task is the
-        latest step, so every workflow of the instance is looked at.
+        The newest diagram element that completed or opened wins, looking
+        inside called processes too. A workflow's ``last_task`` is not enough:
+        SpiffWorkflow's own join tasks (after a boundary event fired, for one)
+        can complete after the next task opened, still holding older data.
         """
         loaded = self.stepper.load(instance_id)
         try:
             workflow = loaded.workflow
-            workflows = [workflow, *workflow.subprocesses.values()]
-            tasks = [w.last_task for w in workflows if w.last_task is not None]
-            data = dict(workflow.data) if workflow.is_completed() else {}
-            if tasks:
-                data.update(max(tasks, key=lambda t: t.last_state_change).data)
-            else:
-                data.update(workflow.task_tree.data)
+            reached = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED
+            tasks = [
+                task
+                for part in [workflow, *workflow.subprocesses.values()]
+                for task in part.get_tasks(state=reached)
+                if task.task_spec.bpmn_id is not None
+            ]
+            data = dict(workflow.data)
+            newest = max(tasks, key=lambda t: t.last_state_change, default=None)
+            data.update((newest or workflow.task_tree).data)
             return data
         finally:
             self.stepper.cache.put(loaded)

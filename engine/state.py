@@ -219,10 +219,11 @@ class StateImage:
         delta = StateDelta(meta=self.codec.meta(workflow))
         full = self.frontier is None or workflow.__dict__.pop("needs_full_scan", False)
         removed = workflow.__dict__.pop("removed_task_ids", set())
+        touched = workflow.__dict__.pop("touched_task_ids", set())
         groups = {_TOP: workflow}
         groups.update((str(k), sp) for k, sp in workflow.subprocesses.items())
         for key, wf in groups.items():
-            delta.frontier[key] = self._diff_tasks(key, wf, delta, full)
+            delta.frontier[key] = self._diff_tasks(key, wf, delta, full, touched)
         if full:
             present = set()
             for wf in groups.values():
@@ -235,16 +236,24 @@ class StateImage:
         delta.deletes.extend(str(task_id) for task_id in gone)
         return delta
 
-    def _diff_tasks(self, key: str, wf, delta: StateDelta, full: bool) -> set[UUID]:
-        """Diff one workflow's tasks; return its unfinished task ids."""
+    def _diff_tasks(
+        self, key: str, wf, delta: StateDelta, full: bool, touched: set[UUID]
+    ) -> set[UUID]:
+        """Diff one workflow's tasks; return its unfinished task ids.
+
+        ``touched`` holds tasks whose children were removed: even a finished
+        task's row changes then.
+        """
         mark, tasks, shapes = self.mark, wf.tasks, self.shapes
+        new_ids = self._new_ids(tasks)
         if full:
             candidates = tasks.keys()
         else:
-            candidates = (
-                self.frontier.get(key, set()) | self._new_ids(tasks)
-            ) & tasks.keys()
-        changed = set()
+            candidates = (self.frontier.get(key, set()) | new_ids) & tasks.keys()
+        # A new task's parent lists it as a child, so its row changes too,
+        # finished or not (a join completing adds children to itself).
+        changed = {tasks[t]._parent for t in new_ids if tasks[t]._parent in tasks}
+        changed |= touched & tasks.keys()
         for task_id in candidates:
             task = tasks[task_id]
             state = task.state

@@ -127,8 +127,12 @@ class _HistoryBlind:
         # finished ones, which may sit inside a remembered chain.
         if task.state & _FINISHED:
             self.__dict__.pop("_chain_ends", None)
-        # The store deletes the rows of removed tasks (see engine.state).
-        self.top_workflow.__dict__.setdefault("removed_task_ids", set()).add(task.id)
+        # The store deletes the rows of removed tasks and rewrites their
+        # parents, whose lists of children changed (see engine.state).
+        marks = self.top_workflow.__dict__
+        marks.setdefault("removed_task_ids", set()).add(task.id)
+        if task._parent is not None:
+            marks.setdefault("touched_task_ids", set()).add(task._parent)
         super()._task_removed_notify(task)
 
     def reset_from_task_id(self, *args, **kwargs):

@@ -45,3 +45,26 @@ def complete_next(engine: Engine, instance_id: int, data=None, actor=None, name=
     actor = actor or Actor("officer", {t.lane for t in tasks if t.lane})
     engine.complete_task(tasks[0].id, data or {}, actor=actor)
     return tasks[0]
+
+
+def task_tree(engine: Engine, instance_id: int) -> dict:
+    """Every task of an instance as ``{id: (spec, state, parent, children, data)}``."""
+    workflow = engine.stepper.load(instance_id).workflow
+    tree = {}
+    for part in [workflow, *workflow.subprocesses.values()]:
+        for task in part.tasks.values():
+            tree[task.id] = (
+                task.task_spec.name,
+                task.state,
+                task._parent,
+                list(task._children),
+                task.data,
+            )
+    return tree
+
+
+def assert_store_matches_memory(make_engine, engine: Engine, instance_id: int):
+    """The instance restored by a new engine equals the one in memory."""
+    in_memory = task_tree(engine, instance_id)
+    restored = task_tree(make_engine(), instance_id)
+    assert restored == in_memory

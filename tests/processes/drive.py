@@ -98,6 +98,19 @@ class Driver:
         clock.set(clock.now() + timedelta(**delta))
         return self.engine.fire_due_timers()
 
+    def wait_until(self, day: str, hour: int = 9) -> int:
+        """Move the clock to ``day`` at ``hour`` WIB and fire what became due."""
+        self.engine.clock.set(at(day, hour))
+        return self.engine.fire_due_timers()
+
+    def fired(self) -> list[str]:
+        """The elements whose timers fired, oldest first."""
+        return [
+            e.details["element"]
+            for e in self.engine.list_events(self.instance_id)
+            if e.name == "timer-fired"
+        ]
+
     def data(self) -> dict:
         from engine.register import latest_data
 
@@ -223,3 +236,15 @@ def sign(driver: Driver, number: str, partner_number: str, day: str, **more) -> 
         periksa_naskah=["paraf", "materai", "stempel"],
     )
     driver.do("validasi_naskah", hasil_validasi="valid")
+
+
+def put_in_force(driver: Driver, end: str, signed: str = "2025-06-12") -> None:
+    """P1 to P4 on their happy paths: a PKS in force from ``signed`` to ``end``.
+
+    The clock is left on the signing day, so P5 starts then.
+    """
+    propose(driver)
+    negotiate(driver)
+    driver.engine.clock.set(at(signed))
+    number, partner_number = "180/12/2025", "180/34/2025"
+    sign(driver, number, partner_number, signed, tanggal_berakhir_naskah=end)

@@ -25,11 +25,13 @@ STATUSES = {
     "PKS-TELKOM-X5": "penyusunan PKS",
     "PKS-BENIHJAGUNG-X6": "usulan",
     "NK-PERTANAHAN-X7": "berlaku",
-    "NK-BPS-X8": "berlaku",
+    "NK-BPS-X8": "masa berlaku habis",
     "PKS-YAYASAN-X9": "persetujuan DPRD",
     "LOI-MINAMIHATA-X10": "usulan",
 }
 STAGES = {
+    "PKS-DEMAK-2025": "Menunggu jadwal 2025-12-15",
+    "PKS-KUDUS-X2": "Menunggu jadwal 2025-11-16",
     "KB-PATI-DEMAK-X3": "Pembahasan Bersama dengan Mitra",
     "PKS-TELKOM-X5": "Telaah Hukum",
     "PKS-BENIHJAGUNG-X6": "Kajian TKKSD",
@@ -70,6 +72,8 @@ def test_demo_brings_each_agreement_to_its_stage(loaded):
     )
     assert (found["PKS-KUDUS-X2"]["tanggal_berakhir"] - DEMO_DAY).days < 90
     assert found["NK-BPS-X8"]["tanggal_berakhir"] < DEMO_DAY
+    expired = register.list_agreements(loaded, status="masa berlaku habis")
+    assert [row["business_key"] for row in expired] == ["NK-BPS-X8"]
 
 
 def completed(engine, key, element):
