@@ -10,7 +10,10 @@ changes no instance state, so it runs in one short transaction of its own:
                the rule names a role, move the task there (unclaimed) and
                notify it; event ``task-reassigned``
 
-A step whose task has closed meanwhile is dropped without a word.
+A step whose task has closed meanwhile is dropped without a word. A step
+that fails is retried with backoff (event ``escalation-failed``); after the
+last attempt it stays in the table, is no longer picked, and the instance
+carries an incident naming the error.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import sqlalchemy as sa
 from . import leases
 from .records import SYSTEM
 from .steps import event_row
+from .steps import write_incident
 from .store.models import Deadline
 from .store.models import Event
 from .store.models import HumanTask
@@ -52,10 +56,39 @@ def fire_due_deadlines(
         except Exception as e:
             # The boundary for one step: log it, retry later, go on.
             logger.exception("Escalation %s of task %s failed", row.kind, row.task_id)
-            leases.fail(engine.db, DEADLINES, row, str(e), now)
+            record_failure(engine, row, str(e), now)
             continue
         ran += 1
     return ran
+
+
+def record_failure(engine: Engine, row, error: str, now: datetime) -> None:
+    """Count a failed attempt; after the last one, raise an incident."""
+    attempts = leases.fail(engine.db, DEADLINES, row, error, now)
+    details = {"kind": row.kind, "error": error, "attempts": attempts}
+    event = event_row(
+        row.instance_id, row.task_id, "escalation-failed", SYSTEM, now, details
+    )
+    with engine.db.write() as connection:
+        connection.execute(sa.insert(EVENTS), event)
+        if attempts < leases.MAX_ATTEMPTS:
+            return
+        element = connection.scalar(
+            sa.select(TASKS.c.spec_name).where(TASKS.c.id == row.task_id)
+        )
+        incident = {
+            "element": element or row.task_id,
+            "message": f"The {row.kind} escalation failed {attempts} times: {error}",
+            "line": None,
+            "at": now.isoformat(),
+        }
+        write_incident(connection, row.instance_id, incident, now)
+    logger.warning(
+        "Incident: %s escalation of task %s gave up after %s attempts",
+        row.kind,
+        row.task_id,
+        attempts,
+    )
 
 
 def run_deadline(engine: Engine, row, now: datetime) -> None:

@@ -27,10 +27,13 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from . import leases
 from .records import Actor
 from .store.models import Notification
+from .store.models import NotificationRead
 from .store.models import OutboxMail
 
 if TYPE_CHECKING:
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 NOTIFICATIONS = Notification.__table__
+READS = NotificationRead.__table__
 OUTBOX = OutboxMail.__table__
 
 #: Attempts before an e-mail is given up on: about a day of backoff.
@@ -59,6 +63,7 @@ class NotificationInfo:
     instance_id: int | None
     task_id: str | None
     created_at: datetime
+    #: When the user asking read it; None while unread.
     read_at: datetime | None
 
     @property
@@ -192,24 +197,37 @@ def _for(actor: Actor):
     )
 
 
+def _with_reads(actor: Actor):
+    """Notifications joined to the actor's own reads of them."""
+    mine = sa.and_(
+        READS.c.notification_id == NOTIFICATIONS.c.id,
+        READS.c.username == actor.name,
+    )
+    return NOTIFICATIONS.outerjoin(READS, mine)
+
+
 def list_notifications(
     engine: Engine, actor: Actor, *, unread_only: bool = False, limit: int = 50
 ) -> list[NotificationInfo]:
     """The actor's notifications and those of their roles, newest first."""
-    query = sa.select(NOTIFICATIONS).where(_for(actor))
+    query = (
+        sa.select(NOTIFICATIONS, READS.c.read_at)
+        .select_from(_with_reads(actor))
+        .where(_for(actor))
+    )
     if unread_only:
-        query = query.where(NOTIFICATIONS.c.read_at.is_(None))
+        query = query.where(READS.c.read_at.is_(None))
     query = query.order_by(NOTIFICATIONS.c.id.desc()).limit(limit)
     with engine.db.read() as connection:
         return [NotificationInfo(**row._mapping) for row in connection.execute(query)]
 
 
 def count_unread(engine: Engine, actor: Actor) -> int:
-    """How many of the actor's notifications are unread (for the bell)."""
+    """How many of the actor's notifications they have not read (for the bell)."""
     query = (
         sa.select(sa.func.count())
-        .select_from(NOTIFICATIONS)
-        .where(_for(actor), NOTIFICATIONS.c.read_at.is_(None))
+        .select_from(_with_reads(actor))
+        .where(_for(actor), READS.c.read_at.is_(None))
     )
     with engine.db.read() as connection:
         return connection.scalar(query) or 0
@@ -218,16 +236,30 @@ def count_unread(engine: Engine, actor: Actor) -> int:
 def mark_read(engine: Engine, actor: Actor, ids=None) -> int:
     """Mark the actor's notifications ``ids`` (default: all) read; return how many.
 
-    A role's notification is one row: one holder reading it reads it for all.
+    Reads are kept per user: another holder of the same role still sees a
+    role's notification unread.
     """
-    statement = sa.update(NOTIFICATIONS).where(
-        _for(actor), NOTIFICATIONS.c.read_at.is_(None)
+    unread = (
+        sa.select(
+            NOTIFICATIONS.c.id,
+            sa.literal(actor.name, READS.c.username.type),
+            sa.literal(engine.clock.now(), READS.c.read_at.type),
+        )
+        .select_from(_with_reads(actor))
+        .where(_for(actor), READS.c.read_at.is_(None))
     )
     if ids is not None:
-        statement = statement.where(NOTIFICATIONS.c.id.in_(list(ids)))
+        unread = unread.where(NOTIFICATIONS.c.id.in_(list(ids)))
+    insert = postgresql.insert if not engine.db.is_sqlite else sqlite.insert
+    statement = (
+        insert(READS)
+        .from_select(["notification_id", "username", "read_at"], unread)
+        # A second click racing the first must not fail on the key.
+        .on_conflict_do_nothing()
+        .returning(READS.c.notification_id)
+    )
     with engine.db.write() as connection:
-        result = connection.execute(statement.values(read_at=engine.clock.now()))
-    return result.rowcount
+        return len(connection.execute(statement).all())
 
 
 class SmtpMailer:

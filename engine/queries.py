@@ -28,7 +28,9 @@ VERSIONS = ProcessVersion.__table__
 TASKS = HumanTask.__table__
 EVENTS = Event.__table__
 SUBSCRIPTIONS = Subscription.__table__
-_TASK_COLUMNS = ", ".join(c.name for c in TASKS.c)
+_TASK_NAMES = tuple(c.name for c in TASKS.c)
+_TASK_TIMES = ("created_at", "due_at", "completed_at")
+_TASK_COLUMNS = ", ".join(_TASK_NAMES)
 _OPEN_TASKS_SQL = (
     f"SELECT {_TASK_COLUMNS} FROM human_tasks WHERE instance_id = ? "
     "AND state IN ('ready', 'claimed') ORDER BY created_at, id LIMIT ?"
@@ -80,10 +82,12 @@ def _open_tasks_of_instance(db: Database, instance_id: int, limit: int):
         rows = driver.execute(connection, _OPEN_TASKS_SQL, (instance_id, limit))
         tasks = []
         for row in rows.fetchall():
-            values = dict(zip(TASKS.c.keys(), row, strict=True))
-            for name in ("created_at", "due_at", "completed_at"):
-                values[name] = driver.read_dt(values[name])
-            values["data"] = driver.read_json(values["data"])
+            values = dict(zip(_TASK_NAMES, row, strict=True))
+            for name in _TASK_TIMES:
+                if values[name] is not None:
+                    values[name] = driver.read_dt(values[name])
+            if values["data"] is not None:
+                values["data"] = driver.read_json(values["data"])
             tasks.append(TaskInfo(**values))
     return tasks
 
@@ -162,9 +166,7 @@ def list_overdue_tasks(
     db: Database, now, actor: Actor | None = None, limit: int = 1000
 ) -> list[TaskInfo]:
     """Open tasks whose due date is before ``now``, most overdue first."""
-    query = select(TASKS).where(
-        TASKS.c.state.in_(OPEN_STATES), TASKS.c.due_at < now
-    )
+    query = select(TASKS).where(TASKS.c.state.in_(OPEN_STATES), TASKS.c.due_at < now)
     if actor is not None:
         query = query.where(
             or_(TASKS.c.lane.is_(None), TASKS.c.lane.in_(sorted(actor.roles))),

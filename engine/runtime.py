@@ -27,8 +27,10 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import escalation
 from . import index
+from . import leases
 from . import notifications
 from . import queries
+from . import starts
 from . import timers
 from .clock import SystemClock
 from .errors import Conflict
@@ -117,8 +119,10 @@ class Engine:
         self.services = services or ServiceRegistry()
         self.form_validator = form_validator
         self.supervisor_roles = frozenset(supervisor_roles)
-        self.versions = VersionCatalog(self.db, self.services, form_exists)
         script_engine = ScriptEngine(SandboxEnvironment(functions, self.services))
+        self.versions = VersionCatalog(
+            self.db, self.services, form_exists, script_engine
+        )
         self.sla = sla or SlaPolicy()
         self.notifier = notifier or Notifier()
         self.stepper = Stepper(
@@ -145,7 +149,12 @@ class Engine:
 
         :raise DefinitionError: a file has an error; nothing is stored.
         """
-        return self.versions.deploy(paths, actor.name, self.clock.now())
+        deployments = self.versions.deploy(paths, actor.name, self.clock.now())
+        if any(d.created for d in deployments):
+            due = leases.next_due(self.db, [starts.START_TIMERS])
+            if due is not None:
+                self.stepper.tell_due(due)
+        return deployments
 
     def lint(self, paths):
         """Return the problems in the files at ``paths`` without deploying."""
@@ -177,6 +186,20 @@ class Engine:
             process_id, data, actor, self.clock.now(), business_key
         )
         logger.info("Instance started: %s as %s", process_id, instance_id)
+        return instance_id
+
+    def start_on_timer(
+        self, process_id: str, take: Callable[[Any], None], now: datetime
+    ) -> int:
+        """Start the newest version of ``process_id`` for its timer start event.
+
+        ``take`` claims the timer's occurrence inside the writing transaction
+        (see :mod:`engine.starts`); the instance runs past its start event.
+        """
+        instance_id = self.stepper.create(
+            process_id, None, SYSTEM, now, None, by_timer=take
+        )
+        logger.info("Instance started: %s as %s by its timer", process_id, instance_id)
         return instance_id
 
     # -- tasks -----------------------------------------------------------

@@ -15,7 +15,8 @@ An earlier row wakes it sooner: a step in the same process calls it back
 Two APScheduler jobs do the work, so a slow mail server never delays a
 timer::
 
-    due    timers (boundary, intermediate, start) and task escalations
+    due    timers (boundary, intermediate, start), processes' start
+           timers (see :mod:`engine.starts`) and task escalations
     mail   the outbox, when an SMTP host is configured
 
 Tests need no thread: :meth:`Scheduler.run_due` does one full round at the
@@ -40,6 +41,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from . import escalation
 from . import leases
 from . import notifications
+from . import starts
 from . import timers
 from .runtime import Engine
 
@@ -49,7 +51,10 @@ logger = logging.getLogger(__name__)
 CHANNEL = "ekerjasama_due"
 #: The tables each job works through, and how often a row is tried.
 _JOBS = {
-    "due": ((timers.TIMERS, escalation.DEADLINES), leases.MAX_ATTEMPTS),
+    "due": (
+        (timers.TIMERS, starts.START_TIMERS, escalation.DEADLINES),
+        leases.MAX_ATTEMPTS,
+    ),
     "mail": ((notifications.OUTBOX,), notifications.MAIL_ATTEMPTS),
 }
 
@@ -122,21 +127,28 @@ class Scheduler:
         """Fire everything due at ``now`` (default: the engine's clock).
 
         Timers are fired until none is left due, so a cycle timer that fell
-        due several times fires each time. Return the counts.
+        due several times fires each time. Return the counts: ``timers``,
+        ``starts`` (instances started by a process's start timer),
+        ``escalations`` and ``mails``.
         """
         return {**self._run_timers_and_escalations(now), **self._send_mail(now)}
 
     def _run_timers_and_escalations(self, now: datetime | None) -> dict[str, int]:
-        counts = {"timers": 0, "escalations": 0}
+        counts = {"timers": 0, "starts": 0, "escalations": 0}
+        work = {
+            "timers": timers.fire_due,
+            "starts": starts.fire_due,
+            "escalations": escalation.fire_due_deadlines,
+        }
         while not self._stopping.is_set():
             at = now or self.engine.clock.now()
-            fired = timers.fire_due(self.engine, at, self.owner, self.batch, self.lease)
-            ran = escalation.fire_due_deadlines(
-                self.engine, at, self.owner, self.batch, self.lease
-            )
-            counts["timers"] += fired
-            counts["escalations"] += ran
-            if not fired and not ran:
+            done = {
+                kind: fire(self.engine, at, self.owner, self.batch, self.lease)
+                for kind, fire in work.items()
+            }
+            for kind, n in done.items():
+                counts[kind] += n
+            if not any(done.values()):
                 break
         return counts
 

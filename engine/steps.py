@@ -24,11 +24,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import index
+from . import starts
 from .clock import step_time
 from .errors import Conflict
 from .errors import InstanceNotActive
@@ -184,6 +186,21 @@ def incident(error: ScriptError, now: datetime) -> dict[str, Any]:
     }
 
 
+def write_incident(connection, instance_id: int, details: dict, now) -> None:
+    """Set the instance's open incident and record it, in the caller's transaction.
+
+    ``connection`` is a SQLAlchemy connection; for work that failed outside a
+    step (a timer or an escalation step that ran out of attempts).
+    """
+    connection.execute(
+        sa.update(INSTANCES).where(INSTANCES.c.id == instance_id).values(error=details)
+    )
+    connection.execute(
+        sa.insert(EVENTS),
+        event_row(instance_id, None, "incident-raised", SYSTEM, now, details),
+    )
+
+
 class Stepper:
     """Loads, steps and saves instances for the engine."""
 
@@ -205,13 +222,30 @@ class Stepper:
         #: in-process scheduler wakes for it (see ``Engine.add_due_listener``).
         self.due_listeners: list[Callable[[datetime], None]] = []
 
-    def create(self, process_id: str, data, actor: Actor, now, business_key) -> int:
-        """Create an instance of the newest version and run it to a wait."""
+    def create(
+        self,
+        process_id: str,
+        data,
+        actor: Actor,
+        now,
+        business_key,
+        *,
+        by_timer: Callable[[Any], None] | None = None,
+    ) -> int:
+        """Create an instance of the newest version and run it to a wait.
+
+        :param by_timer: the instance is started by its timer start event,
+            which it runs past at once; this is called first in the writing
+            transaction (with its DB-API connection) and may raise to write
+            nothing.
+        """
         version = self.versions.latest(process_id)
         spec, subprocess_specs = self.versions.specs(version.version_id)
         image = StateImage(self.codec)
         workflow = Workflow(spec, subprocess_specs, script_engine=self.script_engine)
         workflow.task_tree.data.update(data or {})
+        if by_timer is not None:
+            starts.run_past_start(workflow)
         try:
             with step_time(now):
                 workflow.do_engine_steps()
@@ -229,6 +263,8 @@ class Stepper:
         ended = workflow.is_completed()
         dt = self.db.driver.dt
         with self.db.raw_write() as connection:
+            if by_timer is not None:
+                by_timer(connection)
             instance_id = self.db.driver.insert_returning_id(
                 connection,
                 _INSERT_INSTANCE_SQL,
@@ -262,6 +298,8 @@ class Stepper:
             details = {"process_id": process_id, "version": version.version}
             if business_key:
                 details["business_key"] = business_key
+            if by_timer is not None:
+                details["trigger"] = "timer"
             events = [
                 event_row(instance_id, None, "instance-started", actor, now, details)
             ]
@@ -466,11 +504,14 @@ class Stepper:
         )
 
     def _tell_due(self, ctx: index.StepContext) -> None:
-        if ctx.earliest is None:
-            return
+        if ctx.earliest is not None:
+            self.tell_due(ctx.earliest)
+
+    def tell_due(self, due: datetime) -> None:
+        """Tell in-process schedulers that a row falls due at ``due``."""
         for listener in list(self.due_listeners):
             try:
-                listener(ctx.earliest)
+                listener(due)
             except Exception:
                 # The step has committed; a scheduler that missed the hint
                 # still finds the row on its next poll.

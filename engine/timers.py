@@ -31,6 +31,7 @@ from .errors import InstanceNotActive
 from .errors import InstanceNotFound
 from .records import SYSTEM
 from .steps import event_row
+from .steps import write_incident
 from .store.models import Event
 from .store.models import Instance
 from .store.models import Timer
@@ -113,6 +114,7 @@ def record_failure(engine: Engine, timer, error: str, now: datetime) -> None:
     details = {"element": timer.element, "error": error, "attempts": attempts}
     events = [event_row(timer.instance_id, None, "timer-failed", SYSTEM, now, details)]
     with engine.db.write() as connection:
+        connection.execute(sa.insert(EVENTS), events)
         if attempts >= MAX_ATTEMPTS:
             incident = {
                 "element": timer.element,
@@ -120,17 +122,7 @@ def record_failure(engine: Engine, timer, error: str, now: datetime) -> None:
                 "line": None,
                 "at": now.isoformat(),
             }
-            connection.execute(
-                sa.update(INSTANCES)
-                .where(INSTANCES.c.id == timer.instance_id)
-                .values(error=incident)
-            )
-            events.append(
-                event_row(
-                    timer.instance_id, None, "incident-raised", SYSTEM, now, incident
-                )
-            )
-        connection.execute(sa.insert(EVENTS), events)
+            write_incident(connection, timer.instance_id, incident, now)
     if attempts >= MAX_ATTEMPTS:
         logger.warning(
             "Incident: timer %s of instance %s gave up after %s attempts",

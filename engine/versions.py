@@ -2,7 +2,9 @@
 
 Deploying changed content makes a new version; unchanged content is a no-op.
 Instances keep the version they started on, so specs are parsed once per
-version and cached for the life of the process.
+version and cached for the life of the process. A deploy also replaces the
+start timers of each process it makes a new version of (see
+:mod:`engine.starts`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from . import starts
 from .definitions import check_bundle
 from .definitions import parse_specs
 from .definitions import read_paths
@@ -30,6 +34,7 @@ from .services import ServiceRegistry
 from .store import Database
 from .store.models import Event
 from .store.models import ProcessVersion
+from .workflow import Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +68,13 @@ class VersionCatalog:
         db: Database,
         services: ServiceRegistry,
         form_exists: Callable[[str], bool] | None = None,
+        script_engine: Any = None,
     ) -> None:
         self.db = db
         self.services = services
         self.form_exists = form_exists
+        #: Evaluates timer start expressions at deploy time.
+        self.script_engine = script_engine
         self._infos: dict[int, ProcessInfo] = {}
         self._specs: dict[int, tuple] = {}
         self._lock = threading.Lock()
@@ -95,15 +103,23 @@ class VersionCatalog:
             raise DefinitionError(
                 problems or [Problem("The files define no executable process.")]
             )
-        results = []
+        results, parsed = [], {}
         try:
             with self.db.write() as connection:
                 for source in sources:
-                    results.append(self._deploy_one(connection, source, actor, now))
+                    result, version_id = self._deploy_one(
+                        connection, source, actor, now
+                    )
+                    if version_id is not None:
+                        specs = parse_specs(source.files, source.process_id)
+                        self._schedule(connection, source, version_id, specs, now)
+                        parsed[version_id] = specs
+                    results.append(result)
         except IntegrityError:
             raise Conflict(
                 "Another deploy of the same process ran at the same time. Deploy again."
             ) from None
+        self._specs.update(parsed)
         for result in results:
             if result.created:
                 logger.info(
@@ -111,7 +127,24 @@ class VersionCatalog:
                 )
         return results
 
-    def _deploy_one(self, connection, source, actor: str, now: datetime) -> Deployment:
+    def _schedule(self, connection, source, version_id: int, specs, now) -> None:
+        workflow = Workflow(*specs, script_engine=self.script_engine)
+        try:
+            rows = starts.plan(workflow, now)
+        except Exception as e:
+            raise DefinitionError(
+                [
+                    Problem(
+                        f"The timer start event cannot be scheduled: {e}. Give it "
+                        "an ISO-8601 date, duration or cycle.",
+                        file=source.file,
+                    )
+                ]
+            ) from e
+        starts.replace(connection, source.process_id, version_id, rows)
+
+    def _deploy_one(self, connection, source, actor: str, now: datetime):
+        """Store a new version if the content changed; return it and its id."""
         latest = connection.execute(
             select(VERSIONS.c.version, VERSIONS.c.content_hash)
             .where(VERSIONS.c.process_id == source.process_id)
@@ -119,10 +152,11 @@ class VersionCatalog:
             .limit(1)
         ).first()
         if latest is not None and latest.content_hash == source.content_hash:
-            return Deployment(source.process_id, latest.version, created=False)
+            return Deployment(source.process_id, latest.version, created=False), None
         version = 1 if latest is None else latest.version + 1
-        connection.execute(
-            insert(VERSIONS).values(
+        version_id = connection.scalar(
+            insert(VERSIONS)
+            .values(
                 process_id=source.process_id,
                 version=version,
                 name=source.name,
@@ -133,6 +167,7 @@ class VersionCatalog:
                 deployed_by=actor,
                 deployed_at=now,
             )
+            .returning(VERSIONS.c.id)
         )
         connection.execute(
             insert(EVENTS).values(
@@ -147,7 +182,7 @@ class VersionCatalog:
                 },
             )
         )
-        return Deployment(source.process_id, version, created=True)
+        return Deployment(source.process_id, version, created=True), version_id
 
     def _deployed_files(self, exclude: dict[str, str] | None = None) -> dict[str, str]:
         """Files of the newest version of every process, for call activities."""

@@ -21,6 +21,8 @@ from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from . import joins  # noqa: F401 - installs the parallel join fix
+
 _FINISHED = TaskState.FINISHED_MASK
 _LOOP_LINKS = threading.Lock()
 

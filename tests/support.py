@@ -48,7 +48,7 @@ def complete_next(engine: Engine, instance_id: int, data=None, actor=None, name=
 
 
 def task_tree(engine: Engine, instance_id: int) -> dict:
-    """Every task of an instance as ``{id: (spec, state, parent, children, data)}``."""
+    """Every task of an instance with everything SpiffWorkflow keeps on it."""
     workflow = engine.stepper.load(instance_id).workflow
     tree = {}
     for part in [workflow, *workflow.subprocesses.values()]:
@@ -59,6 +59,9 @@ def task_tree(engine: Engine, instance_id: int) -> dict:
                 task._parent,
                 list(task._children),
                 task.data,
+                task.internal_data,
+                task.triggered,
+                task.last_state_change,
             )
     return tree
 

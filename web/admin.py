@@ -55,8 +55,9 @@ def list_users():
             return redirect(url_for("admin.users"))
 
     data = {"users": users.list_users(engine.db), "roles": roles, "errors": errors}
-    page = render_page("admin/users.html", schemas.UserListSchema(), data,
-                       posted=request.form)
+    page = render_page(
+        "admin/users.html", schemas.UserListSchema(), data, posted=request.form
+    )
     return (page, 400) if errors else page
 
 

@@ -44,9 +44,7 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 @login_required
 def index():
     engine = get_engine()
-    rows = [
-        s for s in summaries.list_summaries(engine) if access.may_read(g.user, s)
-    ]
+    rows = [s for s in summaries.list_summaries(engine) if access.may_read(g.user, s)]
     return render_page(
         "agreements/index.html", schemas.AgreementListSchema(), {"agreements": rows}
     )
@@ -122,7 +120,10 @@ def comment(instance_id: int):
     access.readable_agreement(instance_id)
     engine = get_engine()
     store.add_comment(
-        engine.db, instance_id, g.user.username, request.form.get("body", ""),
+        engine.db,
+        instance_id,
+        g.user.username,
+        request.form.get("body", ""),
         now=engine.clock.now(),
     )
     flash(_("The comment is added."))

@@ -39,8 +39,13 @@ def create_user(username, roles, full_name, partner, password) -> None:
     engine = _database()
     try:
         users.create_user(
-            engine.db, username, password, roles, now=engine.clock.now(),
-            full_name=full_name, partner=partner,
+            engine.db,
+            username,
+            password,
+            roles,
+            now=engine.clock.now(),
+            full_name=full_name,
+            partner=partner,
         )
     except EngineError as e:
         raise click.ClickException(_describe(e)) from None
@@ -51,13 +56,14 @@ def create_user(username, roles, full_name, partner, password) -> None:
 
 @click.command("load-users")
 @click.argument(
-    "path", required=False, type=click.Path(exists=True, path_type=Path),
+    "path",
+    required=False,
+    type=click.Path(exists=True, path_type=Path),
 )
 @click.option(
     "--password",
     envvar="EKERJASAMA_USERS_PASSWORD",
-    help="Password of the users the file gives none "
-    "(or EKERJASAMA_USERS_PASSWORD).",
+    help="Password of the users the file gives none (or EKERJASAMA_USERS_PASSWORD).",
 )
 def load_users(path: Path | None, password: str | None) -> None:
     """Create the users listed in a JSON file (default: demo/users.json)."""

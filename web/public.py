@@ -39,9 +39,10 @@ def _matches(row: dict[str, Any], args: dict[str, str]) -> bool:
             return False
     if args["year"] and str(row.get("year") or "") != args["year"]:
         return False
-    if args["partner"] and args["partner"].casefold() not in str(
-        row.get("partner") or ""
-    ).casefold():
+    if (
+        args["partner"]
+        and args["partner"].casefold() not in str(row.get("partner") or "").casefold()
+    ):
         return False
     if args["q"]:
         text = f"{row.get('title') or ''} {row.get('number') or ''}"

@@ -34,7 +34,12 @@ logger = logging.getLogger(__name__)
 
 
 def add_comment(
-    db: Database, instance_id: int, author: str, body: str, *, now: datetime,
+    db: Database,
+    instance_id: int,
+    author: str,
+    body: str,
+    *,
+    now: datetime,
     task_id: str | None = None,
 ) -> int:
     """Add a comment and return its id.
@@ -145,7 +150,11 @@ def get_document(db: Database, document_id: int) -> dict[str, Any]:
 
 
 def save_draft(
-    db: Database, task_id: str, data: dict[str, Any], *, saved_by: str,
+    db: Database,
+    task_id: str,
+    data: dict[str, Any],
+    *,
+    saved_by: str,
     now: datetime,
 ) -> None:
     """Keep a task's unfinished answers, replacing the previous draft."""

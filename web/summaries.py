@@ -54,8 +54,19 @@ REGISTER_FIELDS = {
     "value": "nilai_apbd",
 }
 #: Keys shown to the public; the rest of the summary stays inside.
-PUBLIC = ("id", "title", "number", "kind", "field", "partner", "scope",
-          "signed_on", "ends_on", "status", "year")
+PUBLIC = (
+    "id",
+    "title",
+    "number",
+    "kind",
+    "field",
+    "partner",
+    "scope",
+    "signed_on",
+    "ends_on",
+    "status",
+    "year",
+)
 
 #: Per engine (so per database): (instance id, lock counter) -> summary.
 _caches: weakref.WeakKeyDictionary[

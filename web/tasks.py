@@ -137,7 +137,10 @@ def task_page(task_id: str):
         answers = formjs.read_submission(form, request.form) if form else {}
         if request.form.get("action") == "draft":
             store.save_draft(
-                engine.db, task.id, answers, saved_by=g.user.username,
+                engine.db,
+                task.id,
+                answers,
+                saved_by=g.user.username,
                 now=engine.clock.now(),
             )
             flash(_("The draft is saved."))
@@ -234,8 +237,12 @@ def comment(task_id: str):
     task, _summary = access.workable_task(task_id)
     engine = get_engine()
     store.add_comment(
-        engine.db, task.instance_id, g.user.username, request.form.get("body", ""),
-        now=engine.clock.now(), task_id=task.id,
+        engine.db,
+        task.instance_id,
+        g.user.username,
+        request.form.get("body", ""),
+        now=engine.clock.now(),
+        task_id=task.id,
     )
     flash(_("The comment is added."))
     return redirect(url_for("tasks.task", task_id=task.id) + "#comments")

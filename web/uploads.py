@@ -38,9 +38,11 @@ def save_upload(instance_id: int, task_id: str | None = None) -> dict:
     if extension not in allowed:
         raise InvalidInput(
             f"File type {extension!r} is not allowed.",
-            {"file": [
-                _("Allowed types: %(types)s.", types=", ".join(sorted(allowed)))
-            ]},
+            {
+                "file": [
+                    _("Allowed types: %(types)s.", types=", ".join(sorted(allowed)))
+                ]
+            },
         )
     engine = get_engine()
     document = store.save_document(
@@ -54,6 +56,11 @@ def save_upload(instance_id: int, task_id: str | None = None) -> dict:
         now=engine.clock.now(),
         task_id=task_id,
     )
-    flash(_("%(name)s is stored as version %(version)s.", name=name,
-            version=document["version"]))
+    flash(
+        _(
+            "%(name)s is stored as version %(version)s.",
+            name=name,
+            version=document["version"],
+        )
+    )
     return document

@@ -82,9 +82,11 @@ def _info(row: Any) -> UserInfo:
 
 def _check(username: str, password: str | None, roles, partner) -> dict:
     errors: dict[str, list[str]] = {}
-    if not username or len(username) > 100 or not username.replace(".", "").replace(
-        "_", ""
-    ).replace("-", "").isalnum():
+    if (
+        not username
+        or len(username) > 100
+        or not username.replace(".", "").replace("_", "").replace("-", "").isalnum()
+    ):
         errors["username"] = ["Use letters, digits, '.', '_' or '-' (at most 100)."]
     if password is not None and len(password) < MIN_PASSWORD:
         errors["password"] = [f"Use at least {MIN_PASSWORD} characters."]
@@ -176,7 +178,12 @@ def list_users(db: Database) -> list[UserInfo]:
 
 
 def authenticate(
-    db: Database, username: str, password: str, *, now: datetime, attempts: int,
+    db: Database,
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    attempts: int,
     lock: timedelta,
 ) -> tuple[UserInfo | None, bool]:
     """Check a login; return ``(user or None, locked)``.

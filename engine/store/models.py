@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
 from sqlalchemy import Date
 from sqlalchemy import DateTime
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -168,6 +169,35 @@ class Timer(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class StartTimer(Base):
+    """When a process whose start event is a timer starts its next instance.
+
+    Written when the version is deployed, for the newest version only; the
+    scheduler leases it like a timer (see :mod:`engine.starts`).
+    """
+
+    __tablename__ = "start_timers"
+    __table_args__ = (UniqueConstraint("process_id", "element"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("process_versions.id", ondelete="CASCADE")
+    )
+    #: The start event's element id.
+    element: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Occurrences left of a cycle, this one included (-1: no end); None
+    #: for a date or a duration, which start one instance.
+    cycles: Mapped[int | None] = mapped_column(Integer)
+    #: Seconds between two occurrences of a cycle.
+    interval: Mapped[float | None] = mapped_column(Float)
+    lock_owner: Mapped[str | None] = mapped_column(String(200))
+    lock_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class Subscription(Base):
     """An instance waiting for a named message."""
 
@@ -300,8 +330,8 @@ class Notification(Base):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        Index(None, "recipient_user", "read_at"),
-        Index(None, "recipient_role", "read_at"),
+        Index(None, "recipient_user"),
+        Index(None, "recipient_role"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -313,8 +343,18 @@ class Notification(Base):
     instance_id: Mapped[int | None] = mapped_column(Integer)
     task_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: When it was read; None while unread.
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationRead(Base):
+    """That one user has read a notification; a role's holders read apart."""
+
+    __tablename__ = "notification_reads"
+
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class OutboxMail(Base):

@@ -108,6 +108,23 @@ def test_mark_read_one_or_all(engine):
     assert engine.list_notifications(SITI, unread_only=True) == []
 
 
+def test_role_notification_is_read_per_holder(engine):
+    """Issue 5: one holder reading a role's notification reads it for them only."""
+    other = Actor("rina", {"legal"})
+    write(engine, role="legal", text="Untuk bagian hukum.")
+
+    assert engine.mark_read(SITI) == 1
+    assert engine.mark_read(SITI) == 0
+
+    assert engine.count_unread(SITI) == 0
+    assert engine.count_unread(other) == 1
+    (seen,) = engine.list_notifications(SITI)
+    (unseen,) = engine.list_notifications(other, unread_only=True)
+    assert (seen.read, unseen.read) == (True, False)
+    assert seen.read_at == engine.clock.now()
+    assert engine.mark_read(other, [unseen.id]) == 1
+
+
 def test_notify_needs_exactly_one_recipient(engine):
     with pytest.raises(ValueError, match="exactly one of a user or a role"):
         write(engine, user="siti", role="legal")

@@ -155,8 +155,8 @@ def test_form_validator_rejects_input_and_changes_nothing(make_engine, tmp_path)
         FEE.read_text()
         .replace(
             '<bpmn:userTask id="enter_value" name="Enter value">',
-            '<bpmn:userTask id="enter_value" name="Enter value"><bpmn:extensionElements>'
-            '<spiffworkflow:properties><spiffworkflow:property name="formKey" '
+            '<bpmn:userTask id="enter_value" name="Enter value">'
+            "<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formKey" '
             'value="fee-input"/></spiffworkflow:properties></bpmn:extensionElements>',
         )
         .replace(

@@ -9,6 +9,7 @@ import pytest
 from engine import SYSTEM
 from engine import Actor
 from engine import DefinitionError
+from engine.notifications import Notifier
 from engine.scheduler import Scheduler
 
 CLOCK_BPMN = Path(__file__).parent / "defs" / "clock.bpmn"
@@ -16,6 +17,8 @@ CLOCK_BPMN = Path(__file__).parent / "defs" / "clock.bpmn"
 THURSDAY = datetime(2025, 6, 5, 1, 0, tzinfo=UTC)
 #: Three working days later.
 DUE = datetime(2025, 6, 12, 1, 0, tzinfo=UTC)
+#: Just past the reminder, one day before the due date.
+REMINDER = datetime(2025, 6, 11, 1, 0, 1, tzinfo=UTC)
 SITI = Actor("siti", {"legal"})
 KABAG = Actor("kabag", {"head"})
 BUDI = Actor("budi", {"cooperation"})
@@ -126,6 +129,38 @@ def test_completed_task_is_not_escalated(review, clock):
 
     assert scheduler.run_due()["escalations"] == 0
     assert engine.list_notifications(KABAG) == []
+
+
+class BrokenNotifier(Notifier):
+    def notify(self, connection, text, task=None, now=None, **recipient):
+        raise RuntimeError("The address book is unreachable.")
+
+
+def test_failing_escalation_is_retried_then_becomes_an_incident(make_engine, clock):
+    """Issue 5: the last failed attempt raises an incident on the instance."""
+    clock.set(THURSDAY)
+    engine = make_engine(notifier=BrokenNotifier())
+    engine.deploy([CLOCK_BPMN])
+    scheduler = Scheduler(engine, owner="test")
+    instance_id = engine.start("legal_review", actor=SITI)
+    clock.set(REMINDER)
+
+    for backoff in (1, 2, 4, 8):
+        assert scheduler.run_due()["escalations"] == 0
+        assert engine.get_instance(instance_id).error is None
+        clock.advance(minutes=backoff, seconds=1)
+    assert scheduler.run_due()["escalations"] == 0
+    clock.advance(hours=1)
+    assert scheduler.run_due()["escalations"] == 0
+
+    error = engine.get_instance(instance_id).error
+    assert error["element"] == "lr_review"
+    assert error["message"] == (
+        "The reminder escalation failed 5 times: The address book is unreachable."
+    )
+    names = [e.name for e in engine.list_events(instance_id)]
+    assert names.count("escalation-failed") == 5
+    assert names.count("incident-raised") == 1
 
 
 BAD_DUE = """<?xml version="1.0" encoding="UTF-8"?>

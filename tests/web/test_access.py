@@ -24,7 +24,9 @@ def expected(path_kind: str, user: str | None) -> int:
     table = {
         "public": 200,
         "login-only": 200 if user else 302,
-        "own-signed": 200 if staff or user == "mitra_ut" else (302 if not user else 404),
+        "own-signed": 200
+        if staff or user == "mitra_ut"
+        else (302 if not user else 404),
         "other": 200 if staff or user == "mitra_lain" else (302 if not user else 404),
         "task": {None: 302, "pem": 200, "mitra_ut": 404, "mitra_lain": 403}.get(
             user, 403

@@ -105,8 +105,10 @@ def test_upload_refuses_other_file_types(client, auth, engine):
 def test_partner_answers_the_offer(client, auth, engine):
     instance_id = start_agreement(engine)
     auth.login_as("pem")
-    auth.post(f"/tasks/{open_task(engine, instance_id).id}",
-              {"action": "complete", "lengkap": "ya"})
+    auth.post(
+        f"/tasks/{open_task(engine, instance_id).id}",
+        {"action": "complete", "lengkap": "ya"},
+    )
     auth.logout()
     auth.login_as("mitra_ut")
 
