@@ -156,8 +156,9 @@ def test_form_validator_rejects_input_and_changes_nothing(make_engine, tmp_path)
         .replace(
             '<bpmn:userTask id="enter_value" name="Enter value">',
             '<bpmn:userTask id="enter_value" name="Enter value">'
-            "<bpmn:extensionElements><spiffworkflow:properties><spiffworkflow:property name="formKey" '
-            'value="fee-input"/></spiffworkflow:properties></bpmn:extensionElements>',
+            "<bpmn:extensionElements><spiffworkflow:properties>"
+            '<spiffworkflow:property name="formKey" value="fee-input"/>'
+            "</spiffworkflow:properties></bpmn:extensionElements>",
         )
         .replace(
             'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"',
