@@ -11,7 +11,6 @@ import json
 import logging
 import sys
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from . import config as config_module
 from .errors import DefinitionError
 from .errors import EngineError
 from .records import Actor
+from .store.fast import plain_json
 
 #: Modules with a ``register(cli)`` function that adds more commands.
 COMMAND_MODULES: list[str] = [
@@ -31,7 +31,8 @@ COMMAND_MODULES: list[str] = [
 ]
 
 
-def _engine(ctx: click.Context):
+def command_engine(ctx: click.Context):
+    """The engine of this command run, built once from the settings."""
     obj = ctx.ensure_object(dict)
     if "engine" not in obj:
         obj["engine"] = config_module.build_engine()
@@ -39,16 +40,9 @@ def _engine(ctx: click.Context):
     return obj["engine"]
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, frozenset | set):
-        return sorted(value)
-    raise TypeError(f"Cannot encode {type(value).__name__} as JSON.")
-
-
-def _print_json(value: Any) -> None:
-    click.echo(json.dumps(value, default=_json_default, indent=2, ensure_ascii=False))
+def print_json(value: Any) -> None:
+    """Print ``value`` as indented JSON; dates and amounts as text."""
+    click.echo(json.dumps(value, default=plain_json, indent=2, ensure_ascii=False))
 
 
 def _fail(message: str) -> None:
@@ -72,7 +66,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @click.pass_context
 def init_db(ctx: click.Context) -> None:
     """Create or upgrade the database schema."""
-    engine = _engine(ctx)
+    engine = command_engine(ctx)
     engine.init_db()
     click.echo(f"Database is up to date: {engine.db!r}")
 
@@ -83,7 +77,7 @@ def init_db(ctx: click.Context) -> None:
 @click.pass_context
 def deploy(ctx: click.Context, paths: tuple[Path, ...], user: str) -> None:
     """Deploy .bpmn and .dmn files (files or folders; default: processes/)."""
-    engine = _engine(ctx)
+    engine = command_engine(ctx)
     engine.init_db()
     paths = paths or (Path(config_module.load_config()["PROCESSES_PATH"]),)
     try:
@@ -103,7 +97,7 @@ def deploy(ctx: click.Context, paths: tuple[Path, ...], user: str) -> None:
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     """Check .bpmn and .dmn files without deploying them."""
-    engine = _engine(ctx)
+    engine = command_engine(ctx)
     engine.init_db()
     paths = paths or (Path(config_module.load_config()["PROCESSES_PATH"]),)
     problems = engine.lint(list(paths))
@@ -124,9 +118,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 @click.pass_context
 def instances(ctx: click.Context, status, process_id, as_json: bool) -> None:
     """List instances, newest first."""
-    found = _engine(ctx).list_instances(status=status, process_id=process_id)
+    found = command_engine(ctx).list_instances(status=status, process_id=process_id)
     if as_json:
-        _print_json([asdict(i) for i in found])
+        print_json([asdict(i) for i in found])
         return
     for i in found:
         key = f" [{i.business_key}]" if i.business_key else ""
@@ -150,9 +144,9 @@ def tasks(ctx: click.Context, instance_id, roles, user, show_all, as_json) -> No
         filters["actor"] = Actor(user or "-", roles)
     if show_all:
         filters["states"] = None
-    found = _engine(ctx).list_tasks(**filters)
+    found = command_engine(ctx).list_tasks(**filters)
     if as_json:
-        _print_json([asdict(t) for t in found])
+        print_json([asdict(t) for t in found])
         return
     for t in found:
         who = f" ({t.assignee})" if t.assignee else ""
@@ -186,7 +180,7 @@ def _parse_data(raw: str | None) -> dict[str, Any]:
 def start(ctx, process_id: str, business_key, data, user: str, roles) -> None:
     """Start an instance of PROCESS_ID."""
     start_data = _parse_data(data)
-    engine = _engine(ctx)
+    engine = command_engine(ctx)
     try:
         instance_id = engine.start(
             process_id,
@@ -214,7 +208,7 @@ def start(ctx, process_id: str, business_key, data, user: str, roles) -> None:
 def complete(ctx, task_id: str, data, user: str, roles) -> None:
     """Complete the open task TASK_ID."""
     answers = _parse_data(data)
-    engine = _engine(ctx)
+    engine = command_engine(ctx)
     try:
         engine.complete_task(task_id, answers, actor=Actor(user, roles))
     except EngineError as e:

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date
-from datetime import datetime
-from typing import Any
-
 import click
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"Cannot encode {type(value).__name__} as JSON.")
 
 
 @click.command("agreements")
@@ -23,11 +12,12 @@ def _default(value: Any) -> Any:
 def agreements(ctx: click.Context, status: str | None, as_json: bool) -> None:
     """List the agreement register, refreshed from the instances."""
     from . import register
-    from .cli import _engine
+    from .cli import command_engine
+    from .cli import print_json
 
-    rows = register.list_agreements(_engine(ctx), status=status)
+    rows = register.list_agreements(command_engine(ctx), status=status)
     if as_json:
-        click.echo(json.dumps(rows, default=_default, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
     for row in rows:
         end = row["tanggal_berakhir"] or "-"

@@ -480,12 +480,18 @@ class Engine:
         loaded = self.stepper.load(instance_id)
         try:
             workflow = loaded.workflow
-            reached = TaskState.COMPLETED | TaskState.READY | TaskState.STARTED
+            # Open tasks and each workflow's last completed one are enough:
+            # every other completed task is older than one of them. Looking
+            # only there keeps this from walking the instance's history.
+            parts = [workflow, *workflow.subprocesses.values()]
             tasks = [
                 task
-                for part in [workflow, *workflow.subprocesses.values()]
-                for task in part.get_tasks(state=reached)
-                if task.task_spec.bpmn_id is not None
+                for part in parts
+                for task in [
+                    *part.get_tasks(state=TaskState.READY | TaskState.STARTED),
+                    part.last_task,
+                ]
+                if task is not None and task.task_spec.bpmn_id is not None
             ]
             data = dict(workflow.data)
             newest = max(tasks, key=lambda t: t.last_state_change, default=None)
