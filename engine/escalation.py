@@ -26,8 +26,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from . import leases
+from .errors import ScriptError
 from .records import SYSTEM
 from .steps import event_row
+from .steps import incident
 from .steps import write_incident
 from .store.models import Deadline
 from .store.models import Event
@@ -64,31 +66,32 @@ def fire_due_deadlines(
 
 def record_failure(engine: Engine, row, error: str, now: datetime) -> None:
     """Count a failed attempt; after the last one, raise an incident."""
-    attempts = leases.fail(engine.db, DEADLINES, row, error, now)
-    details = {"kind": row.kind, "error": error, "attempts": attempts}
-    event = event_row(
-        row.instance_id, row.task_id, "escalation-failed", SYSTEM, now, details
-    )
-    with engine.db.write() as connection:
-        connection.execute(sa.insert(EVENTS), event)
+
+    def record(connection, attempts: int) -> None:
+        details = {"kind": row.kind, "error": error, "attempts": attempts}
+        connection.execute(
+            sa.insert(EVENTS),
+            event_row(
+                row.instance_id, row.task_id, "escalation-failed", SYSTEM, now, details
+            ),
+        )
         if attempts < leases.MAX_ATTEMPTS:
             return
         element = connection.scalar(
             sa.select(TASKS.c.spec_name).where(TASKS.c.id == row.task_id)
         )
-        incident = {
-            "element": element or row.task_id,
-            "message": f"The {row.kind} escalation failed {attempts} times: {error}",
-            "line": None,
-            "at": now.isoformat(),
-        }
-        write_incident(connection, row.instance_id, incident, now)
-    logger.warning(
-        "Incident: %s escalation of task %s gave up after %s attempts",
-        row.kind,
-        row.task_id,
-        attempts,
-    )
+        message = f"The {row.kind} escalation failed {attempts} times: {error}"
+        details = incident(ScriptError(element or row.task_id, message), now)
+        write_incident(connection, row.instance_id, details, now)
+
+    attempts = leases.fail(engine.db, DEADLINES, row, error, now, record=record)
+    if attempts >= leases.MAX_ATTEMPTS:
+        logger.warning(
+            "Incident: %s escalation of task %s gave up after %s attempts",
+            row.kind,
+            row.task_id,
+            attempts,
+        )
 
 
 def run_deadline(engine: Engine, row, now: datetime) -> None:

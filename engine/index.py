@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from .leases import CHANNEL
 from .sla import SlaPolicy
 from .sla import deadline_rows
 from .sla import due_from_properties
@@ -54,7 +55,7 @@ _INSERT_DEADLINE_SQL = (
     "INSERT INTO deadlines (task_id, instance_id, kind, due_at, rule, attempts) "
     "VALUES (?, ?, ?, ?, ?, 0)"
 )
-_NOTIFY_SQL = "SELECT pg_notify('ekerjasama_due', ?)"
+_NOTIFY_SQL = f"SELECT pg_notify('{CHANNEL}', ?)"
 _DELETE_TIMER_SQL = "DELETE FROM timers WHERE instance_id = ? AND task_id = ?"
 _MOVE_TIMER_SQL = (
     "UPDATE timers SET due_at = ?, lock_owner = NULL, lock_expires_at = NULL, "

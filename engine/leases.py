@@ -11,6 +11,7 @@ expires (its scheduler died) makes the row claimable again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from datetime import timedelta
 
@@ -18,6 +19,8 @@ import sqlalchemy as sa
 
 from .store import Database
 
+#: The PostgreSQL channel a writer notifies when it adds a due row.
+CHANNEL = "ekerjasama_due"
 #: Attempts before a failing row is given up on.
 MAX_ATTEMPTS = 5
 #: Backoff after the n-th failure: 1 min, 2 min, 4 min, ...
@@ -79,8 +82,14 @@ def fail(
     error: str,
     now: datetime,
     backoff: timedelta = BACKOFF,
+    record: Callable[[sa.Connection, int], None] | None = None,
 ) -> int:
-    """Count a failed attempt, retry after a backoff; return the attempts."""
+    """Count a failed attempt, retry after a backoff; return the attempts.
+
+    :param record: called with the connection and the attempts in the same
+        transaction, so what it writes (an event, an incident) commits with
+        the count.
+    """
     attempts = row.attempts + 1
     with db.write() as connection:
         connection.execute(
@@ -94,6 +103,8 @@ def fail(
                 due_at=now + backoff * 2 ** (attempts - 1),
             )
         )
+        if record is not None:
+            record(connection, attempts)
     return attempts
 
 
@@ -101,18 +112,15 @@ def next_due(
     db: Database, tables: list[sa.Table], max_attempts: int = MAX_ATTEMPTS
 ) -> datetime | None:
     """When the earliest row of ``tables`` becomes claimable, if any is."""
-    found: list[datetime] = []
+    firsts = []
+    for table in tables:
+        waiting = sa.select(sa.func.min(table.c.due_at)).where(
+            table.c.lock_owner.is_(None), table.c.attempts < max_attempts
+        )
+        leased = sa.select(sa.func.min(table.c.lock_expires_at)).where(
+            table.c.lock_owner.is_not(None)
+        )
+        firsts += [waiting.scalar_subquery(), leased.scalar_subquery()]
     with db.read() as connection:
-        for table in tables:
-            waiting = connection.scalar(
-                sa.select(sa.func.min(table.c.due_at)).where(
-                    table.c.lock_owner.is_(None), table.c.attempts < max_attempts
-                )
-            )
-            leased = connection.scalar(
-                sa.select(sa.func.min(table.c.lock_expires_at)).where(
-                    table.c.lock_owner.is_not(None)
-                )
-            )
-            found.extend(t for t in (waiting, leased) if t is not None)
-    return min(found, default=None)
+        found = connection.execute(sa.select(*firsts)).one()
+    return min((t for t in found if t is not None), default=None)

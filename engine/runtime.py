@@ -25,7 +25,6 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
-from . import escalation
 from . import index
 from . import leases
 from . import notifications
@@ -376,18 +375,6 @@ class Engine:
         Return how many fired.
         """
         return timers.fire_due(self, now or self.clock.now(), owner, limit, lease)
-
-    def fire_due_escalations(
-        self,
-        now: datetime | None = None,
-        *,
-        owner: str = "engine",
-        limit: int = 500,
-        lease: timedelta = timedelta(minutes=5),
-    ) -> int:
-        """Run the task reminders and overdue escalations due at ``now``."""
-        now = now or self.clock.now()
-        return escalation.fire_due_deadlines(self, now, owner, limit, lease)
 
     def add_due_listener(self, listener: Callable[[datetime], None]) -> None:
         """Call ``listener(due)`` after a step writes a timer or escalation."""

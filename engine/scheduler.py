@@ -48,7 +48,7 @@ from .runtime import Engine
 logger = logging.getLogger(__name__)
 
 #: The PostgreSQL channel steps notify when they write a due row.
-CHANNEL = "ekerjasama_due"
+CHANNEL = leases.CHANNEL
 #: The tables each job works through, and how often a row is tried.
 _JOBS = {
     "due": (

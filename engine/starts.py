@@ -115,7 +115,7 @@ def replace(connection, process_id: str, version_id: int, rows: list[dict]) -> N
         # Sent at commit, so a listening scheduler wakes to a row it can see.
         earliest = min(row["due_at"] for row in rows)
         connection.execute(
-            sa.select(sa.func.pg_notify("ekerjasama_due", earliest.isoformat()))
+            sa.select(sa.func.pg_notify(leases.CHANNEL, earliest.isoformat()))
         )
 
 
@@ -132,11 +132,8 @@ def run_past_start(workflow) -> None:
 
 def fire_due(engine: Engine, now: datetime, owner: str, limit: int, span) -> int:
     """Lease the start timers due at ``now`` to ``owner``; start their instances."""
-    started = 0
-    for row in leases.claim(engine.db, START_TIMERS, now, owner, limit, span):
-        if fire_one(engine, row, now):
-            started += 1
-    return started
+    claimed = leases.claim(engine.db, START_TIMERS, now, owner, limit, span)
+    return sum(fire_one(engine, row, now) for row in claimed)
 
 
 def fire_one(engine: Engine, row, now: datetime) -> bool:

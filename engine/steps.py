@@ -80,7 +80,6 @@ _INSERT_EVENT_SQL = (
     "INSERT INTO events (instance_id, task_id, name, actor, created_at, details) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
-_SET_ERROR_SQL = "UPDATE instances SET error = ? WHERE id = ?"
 _INSERT_INSTANCE_SQL = (
     "INSERT INTO instances (process_id, version_id, business_key, status, state, "
     "lock_version, created_by, created_at, updated_at, ended_at) "
@@ -186,18 +185,20 @@ def incident(error: ScriptError, now: datetime) -> dict[str, Any]:
     }
 
 
-def write_incident(connection, instance_id: int, details: dict, now) -> None:
+def write_incident(
+    connection, instance_id: int, details: dict, now, actor: Actor = SYSTEM
+) -> None:
     """Set the instance's open incident and record it, in the caller's transaction.
 
-    ``connection`` is a SQLAlchemy connection; for work that failed outside a
-    step (a timer or an escalation step that ran out of attempts).
+    ``connection`` is a SQLAlchemy connection. A failed step, a timer or an
+    escalation step that ran out of attempts all record incidents this way.
     """
     connection.execute(
         sa.update(INSTANCES).where(INSTANCES.c.id == instance_id).values(error=details)
     )
     connection.execute(
         sa.insert(EVENTS),
-        event_row(instance_id, None, "incident-raised", SYSTEM, now, details),
+        event_row(instance_id, None, "incident-raised", actor, now, details),
     )
 
 
@@ -520,16 +521,8 @@ class Stepper:
     def _record_incident(
         self, instance_id: int, error: ScriptError, actor, now
     ) -> None:
-        details = incident(error, now)
-        driver = self.db.driver
-        with self.db.raw_write() as connection:
-            driver.execute(
-                connection, _SET_ERROR_SQL, (driver.json(details), instance_id)
-            )
-            self.write_events(
-                connection,
-                [event_row(instance_id, None, "incident-raised", actor, now, details)],
-            )
+        with self.db.write() as connection:
+            write_incident(connection, instance_id, incident(error, now), now, actor)
         logger.warning(
             "Incident: %s in instance %s: %s", error.element, instance_id, error.message
         )

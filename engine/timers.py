@@ -29,11 +29,12 @@ from . import leases
 from .errors import Conflict
 from .errors import InstanceNotActive
 from .errors import InstanceNotFound
+from .errors import ScriptError
 from .records import SYSTEM
 from .steps import event_row
+from .steps import incident
 from .steps import write_incident
 from .store.models import Event
-from .store.models import Instance
 from .store.models import Timer
 
 if TYPE_CHECKING:
@@ -44,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 TIMERS = Timer.__table__
 EVENTS = Event.__table__
-INSTANCES = Instance.__table__
 
 #: Attempts before a failing timer is left as an incident.
 MAX_ATTEMPTS = leases.MAX_ATTEMPTS
@@ -54,11 +54,8 @@ _EPSILON = timedelta(microseconds=1)
 
 def fire_due(engine: Engine, now: datetime, owner: str, limit: int, span) -> int:
     """Lease the timers due at ``now`` to ``owner`` and fire them."""
-    fired = 0
-    for timer in leases.claim(engine.db, TIMERS, now, owner, limit, span):
-        if fire_one(engine, timer, now):
-            fired += 1
-    return fired
+    claimed = leases.claim(engine.db, TIMERS, now, owner, limit, span)
+    return sum(fire_one(engine, timer, now) for timer in claimed)
 
 
 def _waiting(loaded: Loaded, task_id: str):
@@ -110,19 +107,19 @@ def fire_one(engine: Engine, timer, now: datetime) -> bool:
 
 def record_failure(engine: Engine, timer, error: str, now: datetime) -> None:
     """Count a failed attempt; after the last one, raise an incident."""
-    attempts = leases.fail(engine.db, TIMERS, timer, error, now)
-    details = {"element": timer.element, "error": error, "attempts": attempts}
-    events = [event_row(timer.instance_id, None, "timer-failed", SYSTEM, now, details)]
-    with engine.db.write() as connection:
-        connection.execute(sa.insert(EVENTS), events)
+
+    def record(connection, attempts: int) -> None:
+        details = {"element": timer.element, "error": error, "attempts": attempts}
+        connection.execute(
+            sa.insert(EVENTS),
+            event_row(timer.instance_id, None, "timer-failed", SYSTEM, now, details),
+        )
         if attempts >= MAX_ATTEMPTS:
-            incident = {
-                "element": timer.element,
-                "message": f"The timer failed {attempts} times: {error}",
-                "line": None,
-                "at": now.isoformat(),
-            }
-            write_incident(connection, timer.instance_id, incident, now)
+            message = f"The timer failed {attempts} times: {error}"
+            details = incident(ScriptError(timer.element, message), now)
+            write_incident(connection, timer.instance_id, details, now)
+
+    attempts = leases.fail(engine.db, TIMERS, timer, error, now, record=record)
     if attempts >= MAX_ATTEMPTS:
         logger.warning(
             "Incident: timer %s of instance %s gave up after %s attempts",

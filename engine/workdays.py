@@ -100,18 +100,16 @@ class WorkCalendar:
 
     def days_off(self, year: int) -> set[date]:
         """The holidays and collective leave days of ``year``."""
+        if year in self._given:
+            return self._given[year]
         with self._lock:
-            found = self._years.get(year)
-            if found is None:
-                found = self._given.get(year)
-                if found is None:
-                    found = set(
-                        holidays.country_holidays(
-                            "ID", years=year, categories=("public", "government")
-                        )
+            if year not in self._years:
+                self._years[year] = set(
+                    holidays.country_holidays(
+                        "ID", years=year, categories=("public", "government")
                     )
-                self._years[year] = found
-        return found
+                )
+            return self._years[year]
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() < 5 and day not in self.days_off(day.year)
