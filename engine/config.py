@@ -19,6 +19,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,24 @@ class EngineOptions:
     form_validator: Callable[[str, dict], dict] | None = None
     form_exists: Callable[[str], bool] | None = None
     clock: Any = None
+    #: ``hook(engine, loaded, items, now)`` after a step asked for work with
+    #: ``engine.steps.after_commit``.
+    commit_hooks: list[Callable[..., None]] = field(default_factory=list)
+
+    def build(self, database_url: str, **overrides: Any) -> Engine:
+        """Build an engine with these options."""
+        engine = Engine(
+            database_url,
+            clock=self.clock,
+            services=self.services,
+            functions=self.functions,
+            form_validator=self.form_validator,
+            form_exists=self.form_exists,
+            **overrides,
+        )
+        for hook in self.commit_hooks:
+            engine.stepper.commit_hooks.append(partial(hook, engine))
+        return engine
 
 
 def read_settings(settings, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -233,13 +252,6 @@ def build_engine(config: Mapping[str, Any] | None = None, **overrides: Any) -> E
             zone,
         ),
     )
-    return Engine(
-        url,
-        clock=options.clock,
-        services=options.services,
-        functions=options.functions,
-        form_validator=options.form_validator,
-        form_exists=options.form_exists,
-        cache_size=int(config.get("CACHE_SIZE", 1000)),
-        **overrides,
+    return options.build(
+        url, cache_size=int(config.get("CACHE_SIZE", 1000)), **overrides
     )

@@ -147,8 +147,13 @@ class Notifier:
         *,
         user: str | None = None,
         role: str | None = None,
+        instance_id: int | None = None,
     ) -> None:
-        """Write a notification for ``user`` or ``role`` in the caller's transaction."""
+        """Write a notification for ``user`` or ``role`` in the caller's transaction.
+
+        ``task`` (a task index row) gives the link and the instance;
+        ``instance_id`` names the instance of a notice that has no task.
+        """
         if (user is None) == (role is None):
             raise ValueError("Notify exactly one of a user or a role.")
         link = f"/tasks/{task.id}" if task is not None else None
@@ -158,7 +163,7 @@ class Notifier:
                 recipient_role=role,
                 text=text,
                 link=link,
-                instance_id=getattr(task, "instance_id", None),
+                instance_id=getattr(task, "instance_id", instance_id),
                 task_id=getattr(task, "id", None),
                 created_at=now,
             )

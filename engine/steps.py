@@ -15,10 +15,13 @@ and records an incident on it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -85,6 +88,30 @@ _INSERT_INSTANCE_SQL = (
     "lock_version, created_by, created_at, updated_at, ended_at) "
     "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
 )
+
+_later: ContextVar[list | None] = ContextVar("ekerjasama_after_commit", default=None)
+
+
+def after_commit(item: dict[str, Any]) -> None:
+    """Ask for ``item`` to be handed to the commit hooks once the step commits.
+
+    Service operations run inside a step and must not write; a notice to
+    deliver is such an item. Outside a step this does nothing.
+    """
+    items = _later.get()
+    if items is not None:
+        items.append(item)
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[list]:
+    items: list = []
+    token = _later.set(items)
+    try:
+        yield items
+    finally:
+        _later.reset(token)
+
 
 #: What a step does to a loaded instance. It gets the instance and a dict to
 #: record completed tasks in, and returns the audit event's details, or None
@@ -222,6 +249,9 @@ class Stepper:
         #: Called with the earliest due time a committed step wrote, so an
         #: in-process scheduler wakes for it (see ``Engine.add_due_listener``).
         self.due_listeners: list[Callable[[datetime], None]] = []
+        #: Called as ``hook(loaded, items, now)`` after a step that asked for
+        #: work through :func:`after_commit` committed.
+        self.commit_hooks: list[Callable[[Loaded, list, datetime], None]] = []
 
     def create(
         self,
@@ -248,7 +278,7 @@ class Stepper:
         if by_timer is not None:
             starts.run_past_start(workflow)
         try:
-            with step_time(now):
+            with step_time(now), _collecting() as later:
                 workflow.do_engine_steps()
         except SpiffWorkflowException as e:
             error = script_error(e)
@@ -311,6 +341,7 @@ class Stepper:
             self.write_events(connection, events)
         image.apply(delta)
         self._tell_due(ctx)
+        self._run_commit_hooks(loaded, later, now)
         self.cache.put(loaded)
         return instance_id
 
@@ -360,7 +391,7 @@ class Stepper:
         completed: dict[str, dict[str, Any]] = {}
         loaded.image.start_step()
         try:
-            with step_time(now):
+            with step_time(now), _collecting() as later:
                 details = action(loaded, completed)
         except SpiffWorkflowException as e:
             # The half-run workflow is dropped; the store's copy is intact.
@@ -392,6 +423,7 @@ class Stepper:
             self.write_events(connection, events)
         loaded.image.apply(delta)
         self._tell_due(ctx)
+        self._run_commit_hooks(loaded, later, now)
         loaded.derived = derived
         loaded.lock_version += 1
         loaded.status = status
@@ -503,6 +535,17 @@ class Stepper:
             timer_id=timer_id,
             sla=self.sla,
         )
+
+    def _run_commit_hooks(self, loaded: Loaded, items: list, now: datetime) -> None:
+        if not items:
+            return
+        for hook in self.commit_hooks:
+            try:
+                hook(loaded, items, now)
+            except Exception:
+                # The step has committed; what a hook failed to do is logged,
+                # never undone.
+                logger.exception("Commit hook %r failed", hook)
 
     def _tell_due(self, ctx: index.StepContext) -> None:
         if ctx.earliest is not None:

@@ -34,15 +34,7 @@ def engine_options(clock=None) -> EngineOptions:
 
 
 def build(database_url: str, clock) -> Engine:
-    options = engine_options(clock)
-    engine = Engine(
-        database_url,
-        clock=clock,
-        services=options.services,
-        functions=options.functions,
-        form_validator=options.form_validator,
-        form_exists=options.form_exists,
-    )
+    engine = engine_options(clock).build(database_url)
     engine.init_db()
     return engine
 

@@ -3,6 +3,8 @@
 import drive
 import pytest
 
+from engine import Actor
+
 OFFER = {
     "nomor_surat_penawaran": "01/PT-BJN/2025",
     "tanggal_surat_penawaran": "2025-01-03",
@@ -185,3 +187,17 @@ def test_p1_offer_without_answer_closes_after_the_deadline(agreement):
 
     assert agreement.row()["status"] == "tidak_ditanggapi"
     assert agreement.status() == "completed"
+
+
+def test_p1_sla_reminder_reaches_the_lane_in_the_app(agreement):
+    _at_verification(agreement)
+    engine = agreement.engine
+    clerk = Actor("agus", {"Bagian Pemerintahan"})
+    partner = Actor("mitra", {"Mitra"})
+
+    agreement.wait(days=3, hours=1)
+
+    (notice,) = engine.list_notifications(clerk)
+    assert "melewati SLA" in notice.text
+    assert notice.instance_id == agreement.instance_id
+    assert engine.list_notifications(partner) == []
