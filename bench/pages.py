@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Server time of the main pages on the demo data, without a browser.
 
-The demo agreements are loaded into a SQLite file by ``ekerjasama demo``'s
-loader (:func:`engine.demo.load_demo`) with the users of
-``demo/users.json``. Flask's test client then asks, ROUNDS times each, for
-the inbox and a task page of Bagian Pemerintahan, an agreement page, and
-the public register, after one warm-up request per page. The figures are
-medians in milliseconds of the whole request (view, engine, template).
+The demo agreements and the users of ``demo/users.json`` are loaded into a
+SQLite file (:func:`web.commands.load_demo_database`). Flask's test client
+then asks, ROUNDS times each, for the inbox and a task page of Bagian
+Pemerintahan, an agreement page, and the public register, after one warm-up
+request per page. The figures are medians in milliseconds of the whole
+request (view, engine, template).
 
 usage: pages.py [--rounds N]
 The last line holds the figures as key=value pairs.
@@ -20,38 +20,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC
-from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine import Actor  # noqa: E402
-from engine import MovableClock  # noqa: E402
-from engine import demo  # noqa: E402
-from engine.config import build_engine  # noqa: E402
-from engine.config import load_config  # noqa: E402
 from web import create_app  # noqa: E402
+from web.commands import load_demo_database  # noqa: E402
 from web.db import get_engine  # noqa: E402
-from web.users import load_users_file  # noqa: E402
 
 PASSWORD = "bench-password"
 CLERK = "bag.pemerintahan"
-
-
-def load(url: str) -> None:
-    config = {**load_config(), "DATABASE_URL": url}
-    clock = MovableClock(datetime(2025, 1, 1, tzinfo=UTC))
-    engine = build_engine(config, clock=clock)
-    try:
-        demo.load_demo(
-            engine, Path(config["PROCESSES_PATH"]), Path(config["FORMS_PATH"])
-        )
-        load_users_file(
-            engine.db, demo.DEMO / "users.json", now=clock.now(), password=PASSWORD
-        )
-    finally:
-        engine.close()
 
 
 def login(client) -> None:
@@ -86,7 +65,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'ekerjasama.sqlite'}"
-        load(url)
+        load_demo_database(url, PASSWORD)
         app = create_app(
             {
                 "DATABASE_URL": url,

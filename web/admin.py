@@ -15,8 +15,8 @@ from . import schemas
 from . import users
 from .auth import roles_required
 from .db import get_engine
+from .errors import translate_errors
 from .pages import render_page
-from .tasks import translate_errors
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -30,8 +30,8 @@ from .auth import login_required
 from .auth import roles_required
 from .db import get_engine
 from .db import refresh_register
+from .errors import translate_errors
 from .pages import render_page
-from .tasks import translate_errors
 from .uploads import save_upload
 from .users import PARTNER_ROLE
 from .users import PROPOSER_ROLE

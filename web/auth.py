@@ -18,6 +18,8 @@ from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 
+from engine import NotFound
+
 from . import users
 from .db import get_engine
 from .errors import error_response
@@ -29,19 +31,16 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 def load_logged_in_user() -> None:
     user_id = session.get("user_id")
     g.user = None
-    if user_id is not None:
-        user = _cached_user(user_id)
-        if user is not None and user.active:
-            g.user = user
-        else:
-            session.clear()
-
-
-def _cached_user(user_id: int):
+    if user_id is None:
+        return
     try:
-        return users.get_user(get_engine().db, user_id)
-    except Exception:
-        return None
+        user = users.get_user(get_engine().db, user_id)
+    except NotFound:
+        user = None
+    if user is not None and user.active:
+        g.user = user
+    else:
+        session.clear()
 
 
 def login_required(view):

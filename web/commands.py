@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from engine import EngineError
+from engine import MovableClock
 from engine import config as config_module
+from engine import demo
 
 from . import users
 
-DEMO_USERS = Path(__file__).resolve().parents[1] / "demo" / "users.json"
+DEMO_USERS = demo.DEMO / "users.json"
 
 
 def _database():
     engine = config_module.build_engine()
     engine.init_db()
     return engine
+
+
+def load_demo_database(url: str, password: str) -> None:
+    """Run the demo agreements into the database at ``url``, with their users.
+
+    The demo users of :data:`DEMO_USERS` all get ``password``. The benchmark
+    and the browser test serve this database.
+    """
+    config = {**config_module.load_config(), "DATABASE_URL": url}
+    clock = MovableClock(datetime(2025, 1, 1, tzinfo=UTC))
+    engine = config_module.build_engine(config, clock=clock)
+    try:
+        demo.load_demo(
+            engine, Path(config["PROCESSES_PATH"]), Path(config["FORMS_PATH"])
+        )
+        users.load_users_file(engine.db, DEMO_USERS, now=clock.now(), password=password)
+    finally:
+        engine.close()
 
 
 def _describe(error: EngineError) -> str:

@@ -99,6 +99,14 @@ def handle_unexpected(error: Exception):
     return error_response(500)
 
 
+def translate_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Field messages in the user's language (the validator writes English)."""
+    return {
+        field: [_(message) for message in (m if isinstance(m, list) else [m])]
+        for field, m in errors.items()
+    }
+
+
 def _engine_message(error: engine_errors.EngineError, status: int) -> str:
     # Engine messages are English sentences for developers and logs; the
     # person at the browser gets the status's own sentence in their language.

@@ -50,6 +50,9 @@ class AgreementSchema(PublicAgreementSchema):
     stage = fields.String(allow_none=True)
 
 
+Filters = fields.Dict(keys=fields.String(), values=fields.String())
+
+
 class InboxRowSchema(Schema):
     task = fields.Nested(TaskSchema)
     agreement = fields.Nested(AgreementSchema)
@@ -59,7 +62,7 @@ class InboxRowSchema(Schema):
 
 class InboxSchema(Schema):
     view = fields.String()
-    filters = fields.Dict(keys=fields.String(), values=fields.String())
+    filters = Filters
     rows = fields.List(fields.Nested(InboxRowSchema))
 
 
@@ -137,7 +140,7 @@ class PublicAgreementPageSchema(Schema):
 
 class RegisterSchema(Schema):
     agreements = fields.List(fields.Nested(PublicAgreementSchema))
-    filters = fields.Dict(keys=fields.String(), values=fields.String())
+    filters = Filters
 
 
 Counts = fields.Dict(keys=fields.String(), values=fields.Integer())

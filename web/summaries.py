@@ -161,17 +161,14 @@ def summary_of(
     return summary
 
 
-def list_summaries(engine: Engine, process_ids=None) -> list[dict[str, Any]]:
+def list_summaries(engine: Engine) -> list[dict[str, Any]]:
     """Summaries of every agreement, newest first.
 
-    Only top-level instances count: a called process is a stage of its
-    caller's agreement, not an agreement of its own.
+    A called process runs inside its caller's instance, so each instance is
+    one agreement.
     """
-    instances = engine.list_instances()
-    if process_ids is not None:
-        instances = [i for i in instances if i.process_id in process_ids]
     rows = register_rows(engine)
-    return [summary_of(engine, info, rows) for info in instances]
+    return [summary_of(engine, info, rows) for info in engine.list_instances()]
 
 
 def register_rows(engine: Engine, instance_ids=None) -> dict[int, dict[str, Any]]:

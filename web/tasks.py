@@ -24,6 +24,7 @@ from . import summaries
 from .auth import login_required
 from .db import get_engine
 from .db import refresh_register
+from .errors import translate_errors
 from .pages import render_page
 from .pages import wants_json
 from .uploads import save_upload
@@ -35,7 +36,17 @@ FILTERS = ("process", "kind", "opd", "partner", "due_before", "q")
 
 
 def open_tasks_of(user) -> list[tuple[Any, dict[str, Any]]]:
-    """The open tasks ``user`` may work on, each with its agreement's summary."""
+    """The open tasks ``user`` may work on, each with its agreement's summary.
+
+    Read once per request: the inbox and the navigation's counts both ask.
+    """
+    found = g.setdefault("open_tasks", {})
+    if user.id not in found:
+        found[user.id] = _read_open_tasks(user)
+    return found[user.id]
+
+
+def _read_open_tasks(user) -> list[tuple[Any, dict[str, Any]]]:
     engine = get_engine()
     tasks = engine.list_tasks(actor=user.actor)
     ids = {task.instance_id for task in tasks}
@@ -195,20 +206,11 @@ def _saved_answers(task, form: dict[str, Any] | None) -> dict[str, Any]:
     return {key: data[key] for key in keys if data.get(key) is not None}
 
 
-def translate_errors(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Field messages in the user's language (the validator writes English)."""
-    return {
-        field: [_(message) for message in (m if isinstance(m, list) else [m])]
-        for field, m in errors.items()
-    }
-
-
 @bp.post("/<task_id>/claim")
 @login_required
 def claim(task_id: str):
     task, _summary = access.workable_task(task_id)
     get_engine().claim_task(task.id, actor=g.user.actor)
-    refresh_register()
     flash(_("The task is yours now."))
     return redirect(url_for("tasks.task", task_id=task.id))
 
@@ -218,7 +220,6 @@ def claim(task_id: str):
 def unclaim(task_id: str):
     task, _summary = access.workable_task(task_id)
     get_engine().unclaim_task(task.id, actor=g.user.actor)
-    refresh_register()
     flash(_("The task is back in its lane's inbox."))
     return redirect(url_for("tasks.inbox"))
 

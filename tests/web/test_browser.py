@@ -1,9 +1,10 @@
 """The web app in a real browser, on the real ``kerjasama`` process.
 
-The app serves the demo agreements (loaded by :func:`engine.demo.load_demo`)
-from a thread on a free local port, and headless Chromium walks one new
-agreement from the OPD officer's proposal to the partner's answer. Pages
-are saved as screenshots under ``test-artifacts/`` for a person to look at.
+The app serves the demo agreements and users (loaded by
+:func:`web.commands.load_demo_database`) from a thread on a free local port,
+and headless Chromium walks one new agreement from the OPD officer's
+proposal to the partner's answer. Pages are saved as screenshots under
+``test-artifacts/`` for a person to look at.
 
 Needs the ``playwright`` package and Debian's ``/usr/bin/chromium``
 (``scripts/test`` installs both); Playwright's own browser builds are not
@@ -13,22 +14,16 @@ used.
 from __future__ import annotations
 
 import threading
-from datetime import UTC
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from engine import Actor
-from engine import MovableClock
-from engine import demo
 from engine import register
-from engine.config import build_engine
-from engine.config import load_config
 from web import create_app
+from web.commands import load_demo_database
 from web.db import get_engine
-from web.users import load_users_file
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,28 +47,12 @@ pytestmark = [
 ]
 
 
-def load_demo_database(url: str) -> None:
-    """Run the demo agreements into the database at ``url``."""
-    config = {**load_config(), "DATABASE_URL": url}
-    clock = MovableClock(datetime(2025, 1, 1, tzinfo=UTC))
-    engine = build_engine(config, clock=clock)
-    try:
-        demo.load_demo(
-            engine, Path(config["PROCESSES_PATH"]), Path(config["FORMS_PATH"])
-        )
-        load_users_file(
-            engine.db, demo.DEMO / "users.json", now=clock.now(), password=PASSWORD
-        )
-    finally:
-        engine.close()
-
-
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """The app on the demo data, served on 127.0.0.1; yields (app, base URL)."""
     folder = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{folder / 'ekerjasama.sqlite'}"
-    load_demo_database(url)
+    load_demo_database(url, PASSWORD)
     app = create_app(
         {
             "TESTING": True,

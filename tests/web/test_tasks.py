@@ -5,6 +5,8 @@ import io
 from webtools import open_task
 from webtools import start_agreement
 
+from web import tasks as web_tasks
+
 
 def test_inbox_lists_the_lanes_tasks_with_counts(client, auth, engine):
     start_agreement(engine)
@@ -183,3 +185,18 @@ def test_open_task_form_starts_from_the_agreement_data(client, auth, engine):
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
 
     assert ">dari usulan</textarea>" in page
+
+
+def test_inbox_reads_the_open_tasks_once_per_request(client, auth, engine, monkeypatch):
+    start_agreement(engine)
+    auth.login_as("pem")
+    read = web_tasks._read_open_tasks
+    calls = []
+    monkeypatch.setattr(
+        web_tasks, "_read_open_tasks", lambda user: calls.append(user) or read(user)
+    )
+
+    page = client.get("/tasks/").get_data(as_text=True)
+
+    assert "Verifikasi Kelengkapan" in page
+    assert len(calls) == 1
