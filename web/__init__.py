@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import errors
     from . import formjs
     from . import i18n
+    from . import notifications
     from . import public
     from . import tasks
 
@@ -68,7 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     formjs.init_app(app)
     auth.init_app(app)
-    for module in (auth, tasks, agreements, public, admin, assets):
+    for module in (auth, tasks, agreements, notifications, public, admin, assets):
         app.register_blueprint(module.bp)
     app.add_url_rule("/", endpoint="index", view_func=public.index)
     return app

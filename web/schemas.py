@@ -86,6 +86,20 @@ class CommentSchema(Schema):
     created_at = fields.AwareDateTime()
 
 
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    link = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    read_at = fields.AwareDateTime(allow_none=True)
+
+
+class NotificationListSchema(Schema):
+    notifications = fields.List(fields.Nested(NotificationSchema))
+    unread = fields.Integer()
+
+
 class EventSchema(Schema):
     id = fields.Integer()
     task_id = fields.String(allow_none=True)

@@ -48,6 +48,8 @@ ROUTES = [
     ("/tasks/", "login-only"),
     ("/tasks/inbox.json", "login-only"),
     ("/agreements/", "login-only"),
+    ("/notifications/", "login-only"),
+    ("/notifications/index.json", "login-only"),
     ("/agreements/{signed}", "own-signed"),
     ("/agreements/{signed}/diagram.xml", "own-signed"),
     ("/agreements/{other}", "other"),
