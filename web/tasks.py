@@ -26,7 +26,6 @@ from .db import get_engine
 from .db import refresh_register
 from .errors import translate_errors
 from .pages import render_page
-from .pages import wants_json
 from .uploads import save_upload
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
@@ -177,8 +176,7 @@ def task_page(task_id: str):
         "comments": store.list_comments(engine.db, task.instance_id),
     }
     status = 400 if errors else 200
-    page = render_page("tasks/task.html", schemas.TaskPageSchema(), data)
-    return (page, status) if not wants_json() else page
+    return render_page("tasks/task.html", schemas.TaskPageSchema(), data), status
 
 
 def _form_of(task) -> dict[str, Any] | None:

@@ -57,6 +57,21 @@ def test_invalid_input_changes_nothing_and_answers_in_indonesian(client, auth, e
     assert engine.get_task(task.id).is_open
 
 
+def test_invalid_input_answers_400_as_json_too(client, auth, engine):
+    task = open_task(engine, start_agreement(engine))
+    auth.login_as("pem")
+
+    response = auth.post(
+        f"/tasks/{task.id}",
+        {"action": "complete", "catatan": "x"},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.status_code == 400
+    assert response.get_json()["errors"]
+    assert engine.get_task(task.id).is_open
+
+
 def test_draft_is_kept_then_completed(client, auth, engine):
     instance_id = start_agreement(engine)
     task = open_task(engine, instance_id)
