@@ -109,8 +109,9 @@ def list_instances(
     status: str | None = None,
     process_id: str | None = None,
     business_key: str | None = None,
-    limit: int = 1000,
+    limit: int | None = 1000,
 ) -> list[InstanceInfo]:
+    """Instances, newest first; ``limit=None`` reads every one."""
     query = _INSTANCES
     if status is not None:
         query = query.where(INSTANCES.c.status == status)
@@ -118,7 +119,9 @@ def list_instances(
         query = query.where(INSTANCES.c.process_id == process_id)
     if business_key is not None:
         query = query.where(INSTANCES.c.business_key == business_key)
-    query = query.order_by(INSTANCES.c.id.desc()).limit(limit)
+    query = query.order_by(INSTANCES.c.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
     with db.read() as connection:
         return [_instance(row, row.version) for row in connection.execute(query)]
 

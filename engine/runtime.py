@@ -416,7 +416,10 @@ class Engine:
         return queries.get_instance(self.db, instance_id)
 
     def list_instances(self, **filters) -> list[InstanceInfo]:
-        """Instances, newest first; filter by status, process_id, business_key."""
+        """Instances, newest first; filter by status, process_id, business_key.
+
+        At most ``limit`` (default 1,000) are read; ``limit=None`` reads all.
+        """
         return queries.list_instances(self.db, **filters)
 
     def get_task(self, task_id: str) -> TaskInfo:

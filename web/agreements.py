@@ -31,6 +31,7 @@ from .auth import roles_required
 from .db import get_engine
 from .db import refresh_register
 from .errors import translate_errors
+from .pages import paginate
 from .pages import render_page
 from .uploads import save_upload
 from .users import PARTNER_ROLE
@@ -45,8 +46,11 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 def index():
     engine = get_engine()
     rows = [s for s in summaries.list_summaries(engine) if access.may_read(g.user, s)]
+    page = paginate(rows)
     return render_page(
-        "agreements/index.html", schemas.AgreementListSchema(), {"agreements": rows}
+        "agreements/index.html",
+        schemas.AgreementListSchema(),
+        {"agreements": page.pop("rows"), **page},
     )
 
 

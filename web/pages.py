@@ -30,6 +30,30 @@ def wants_json() -> bool:
     )
 
 
+#: Rows on one page of a long list.
+PER_PAGE = 50
+
+
+def paginate(rows: list[Any]) -> dict[str, Any]:
+    """The page of ``rows`` that the ``page`` argument asks for (from 1).
+
+    A page past the end answers the last page; one that is not a number
+    answers the first.
+    """
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    try:
+        page = min(max(1, int(request.args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    start = (page - 1) * PER_PAGE
+    return {
+        "rows": rows[start : start + PER_PAGE],
+        "page": page,
+        "pages": pages,
+        "total": len(rows),
+    }
+
+
 def render_page(
     template: str, schema: Schema, data: dict[str, Any], **context: Any
 ) -> Response | str:

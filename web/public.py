@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from . import schemas
 from . import summaries
 from .db import get_engine
+from .pages import paginate
 from .pages import render_page
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -63,11 +64,11 @@ def register():
     args = {name: request.args.get(name, "").strip() for name in FILTERS}
     rows = signed_agreements()
     choices = {name: _choices(rows, name) for name in ("kind", "field", "year")}
-    found = [row for row in rows if _matches(row, args)]
+    page = paginate([row for row in rows if _matches(row, args)])
     return render_page(
         "public/register.html",
         schemas.RegisterSchema(),
-        {"agreements": found, "filters": args},
+        {"agreements": page.pop("rows"), "filters": args, **page},
         choices=choices,
     )
 

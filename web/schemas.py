@@ -138,7 +138,15 @@ class AgreementPageSchema(Schema):
     offer = fields.Boolean()
 
 
-class AgreementListSchema(Schema):
+class PagedSchema(Schema):
+    """A page of a long list: which page, of how many, of how many rows."""
+
+    page = fields.Integer()
+    pages = fields.Integer()
+    total = fields.Integer()
+
+
+class AgreementListSchema(PagedSchema):
     agreements = fields.List(fields.Nested(AgreementSchema))
 
 
@@ -152,7 +160,7 @@ class PublicAgreementPageSchema(Schema):
     agreement = fields.Nested(PublicAgreementSchema)
 
 
-class RegisterSchema(Schema):
+class RegisterSchema(PagedSchema):
     agreements = fields.List(fields.Nested(PublicAgreementSchema))
     filters = Filters
 

@@ -168,7 +168,9 @@ def list_summaries(engine: Engine) -> list[dict[str, Any]]:
     one agreement.
     """
     rows = register_rows(engine)
-    return [summary_of(engine, info, rows) for info in engine.list_instances()]
+    return [
+        summary_of(engine, info, rows) for info in engine.list_instances(limit=None)
+    ]
 
 
 def register_rows(engine: Engine, instance_ids=None) -> dict[int, dict[str, Any]]:
