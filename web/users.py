@@ -33,7 +33,10 @@ STAFF_ROLES = ("supervisor", "designer", "admin")
 MIN_PASSWORD = 8
 #: Checked against when the user does not exist, so that a wrong name costs
 #: as much time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+#: How passwords are hashed: a werkzeug method string. The test suite
+#: lowers the cost, which is the whole of a web test's set-up otherwise.
+PASSWORD_METHOD = "scrypt"
+_DUMMY_HASH = generate_password_hash("not-a-password", method=PASSWORD_METHOD)
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +126,7 @@ def create_user(
             sa.insert(USERS).values(
                 username=username,
                 full_name=full_name,
-                password_hash=generate_password_hash(password, method="scrypt"),
+                password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
                 roles=roles,
                 partner=(partner or "").strip() or None,
                 active=1,

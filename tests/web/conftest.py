@@ -16,6 +16,7 @@ from webtools import PASSWORD
 from webtools import USERS
 
 from web import create_app
+from web import users
 from web.db import get_engine
 from web.users import create_user
 
@@ -38,6 +39,15 @@ def compile_translations() -> None:
 @pytest.fixture(scope="session", autouse=True)
 def translations():
     compile_translations()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_passwords():
+    """Hash test passwords with a cheap method: scrypt costs 0.2 s a user."""
+    saved = users.PASSWORD_METHOD
+    users.PASSWORD_METHOD = "pbkdf2:sha256:1000"
+    yield
+    users.PASSWORD_METHOD = saved
 
 
 @pytest.fixture
