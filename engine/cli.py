@@ -28,6 +28,8 @@ COMMAND_MODULES: list[str] = [
     "engine.cli_scheduler",
     "engine.cli_register",
     "engine.cli_demo",
+    "engine.cli_scenarios",
+    "engine.cli_digest",
 ]
 
 

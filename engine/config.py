@@ -28,6 +28,9 @@ from .notifications import mapping_address_book
 from .runtime import Engine
 from .services import ServiceRegistry
 from .sla import SlaPolicy
+from .stages import StageMap
+from .supervision import SupervisionPolicy
+from .supervision import parse_margin
 from .workdays import WorkCalendar
 from .workdays import parse_holidays
 
@@ -146,6 +149,30 @@ SETTINGS = (
     ),
     Setting("SMTP_USER", "", "User name for the mail server; empty: no login."),
     Setting("SMTP_PASSWORD", "", "Password for the mail server."),
+    Setting(
+        "AT_RISK_MARGIN",
+        "P2D",
+        "ISO-8601 duration, in calendar time: an open task due within it counts "
+        "as at risk on the supervisor console.",
+    ),
+    Setting(
+        "UNCLAIMED_DAYS",
+        3,
+        "Days an open task may wait unclaimed in its lane before the console "
+        "counts it as at risk.",
+    ),
+    Setting(
+        "DIGEST_SCHEDULE",
+        "mon 07:00",
+        "When the scheduler queues the weekly digest for supervisors: weekday "
+        "and time in TIMEZONE, e.g. 'mon 07:00'; empty sends none.",
+    ),
+    Setting(
+        "DIGEST_ROLE",
+        "supervisor",
+        "The role whose users (and the role's own addresses in NOTIFY_EMAILS) "
+        "get the weekly digest.",
+    ),
 )
 
 #: Modules whose ``setup(options, config)`` runs for every engine built here.
@@ -154,6 +181,7 @@ EXTENSIONS: list[str] = [
     "engine.forms",
     "engine.notices",
     "engine.register",
+    "engine.lint_config",
 ]
 
 
@@ -165,6 +193,8 @@ class EngineOptions:
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     form_validator: Callable[[str, dict], dict] | None = None
     form_exists: Callable[[str], bool] | None = None
+    role_exists: Callable[[str], bool] | None = None
+    lint_rules: Any = None
     clock: Any = None
     #: ``hook(engine, loaded, items, now)`` after a step asked for work with
     #: ``engine.steps.after_commit``.
@@ -179,6 +209,8 @@ class EngineOptions:
             functions=self.functions,
             form_validator=self.form_validator,
             form_exists=self.form_exists,
+            role_exists=self.role_exists,
+            lint_rules=self.lint_rules,
             **overrides,
         )
         for hook in self.commit_hooks:
@@ -233,6 +265,23 @@ def sla_policy(config: Mapping[str, Any]) -> SlaPolicy:
     )
 
 
+def supervision_policy(config: Mapping[str, Any]) -> SupervisionPolicy:
+    """When the supervisor console counts a task at risk, and its stages.
+
+    :raise ValueError: a setting cannot be read; the message names it.
+    """
+    stages = Path(config.get("PROCESSES_PATH") or ROOT / "processes") / "stages.json"
+    try:
+        margin = parse_margin(config.get("AT_RISK_MARGIN") or "P0D")
+    except ValueError as e:
+        raise ValueError(f"{ENV_PREFIX}AT_RISK_MARGIN: {e}") from None
+    return SupervisionPolicy(
+        at_risk_margin=margin,
+        unclaimed_days=int(config.get("UNCLAIMED_DAYS", 3)),
+        stages=StageMap.load(stages if stages.exists() else None),
+    )
+
+
 def build_engine(config: Mapping[str, Any] | None = None, **overrides: Any) -> Engine:
     """Build an engine from ``config`` with every extension set up."""
     config = dict(load_config() if config is None else config)
@@ -244,6 +293,7 @@ def build_engine(config: Mapping[str, Any] | None = None, **overrides: Any) -> E
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     zone = config.get("TIMEZONE", "Asia/Jakarta")
     overrides.setdefault("sla", sla_policy(config))
+    overrides.setdefault("supervision", supervision_policy(config))
     overrides.setdefault(
         "notifier",
         Notifier(

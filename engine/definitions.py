@@ -2,10 +2,13 @@
 
 A *bundle* is a set of files, named by their base names. :func:`check_bundle`
 finds every problem in a bundle at once (XML syntax, the BPMN schema,
-SpiffWorkflow's own parsing, and the engine's rules: start events, scripts
-and conditions that compile in the sandbox, multi-instance cardinality,
-known service operators) and returns, for each executable process, the files
-it needs and a hash of their content, which is what a version is.
+SpiffWorkflow's own parsing, bpmnlint's rules from :mod:`engine.lint_rules`
+when a rule set is given, and the engine's rules: start events, lanes that
+are known roles, forms that exist, scripts and conditions that compile in the
+sandbox, timers, multi-instance cardinality, known service operators, called
+processes, addressable messages) and returns, for each executable process,
+the files it needs and a hash of their content, which is what a version is.
+Every problem names the rule that found it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ from SpiffWorkflow.spiff.parser import SpiffBpmnParser
 
 from .errors import DefinitionError
 from .errors import Problem
+from .lint_engine import check_messages
+from .lint_engine import check_timer
+from .lint_model import FLOW_NODES
+from .lint_model import describe
+from .lint_model import local
+from .lint_rules import RuleSet
 from .sandbox import UnsafeScript
 from .sandbox import check_source
 from .sla import PROPERTIES as SLA_PROPERTIES
@@ -35,6 +44,7 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 DEFINITION_SUFFIXES = (".bpmn", ".dmn")
 #: The user task property that names its form in ``forms/``.
 FORM_PROPERTY = "formKey"
+_OWNERS = FLOW_NODES | {"sequenceFlow", "process", "lane", "participant"}
 
 
 def _b(tag: str) -> str:
@@ -88,7 +98,9 @@ def read_paths(paths: Iterable[str | Path]) -> dict[str, str]:
         elif path.is_file():
             found = [path]
         else:
-            problems.append(Problem(f"No such file or folder: {str(path)!r}."))
+            problems.append(
+                Problem(f"No such file or folder: {str(path)!r}.", rule="files")
+            )
             continue
         for item in found:
             if item.name in files and origin[item.name] != item:
@@ -97,6 +109,7 @@ def read_paths(paths: Iterable[str | Path]) -> dict[str, str]:
                         f"Two files are named {item.name!r} ({origin[item.name]} and "
                         f"{item}). Rename one; versions keep files by name.",
                         file=item.name,
+                        rule="files",
                     )
                 )
                 continue
@@ -111,13 +124,31 @@ def _line(node) -> int | None:
     return getattr(node, "sourceline", None)
 
 
-def _owner_id(node) -> str:
-    """The id of the nearest BPMN element at or above ``node``."""
+def _owner(node):
+    """The nearest element a designer sees at or above ``node``.
+
+    Event definitions, loop characteristics and expressions may carry ids
+    of their own; problems are told on the task, event or flow holding them.
+    """
+    fallback = None
     while node is not None:
         if node.get("id") and str(node.tag).startswith(f"{{{BPMN_NS}}}"):
-            return node.get("id")
+            if local(node) in _OWNERS:
+                return node
+            fallback = fallback if fallback is not None else node
         node = node.getparent()
-    return ""
+    return fallback
+
+
+def _owner_id(node) -> str:
+    owner = _owner(node)
+    return "" if owner is None else owner.get("id")
+
+
+def _named(node) -> str:
+    """The element that holds ``node``, named for a message."""
+    owner = _owner(node)
+    return "The definitions" if owner is None else describe(owner)
 
 
 class _Checker:
@@ -127,20 +158,23 @@ class _Checker:
         self,
         operators: Callable[[str], bool] | None,
         forms: Callable[[str], bool] | None = None,
+        roles: Callable[[str], bool] | None = None,
     ) -> None:
         self.operators = operators
         self.forms = forms
+        self.roles = roles
         self.problems: list[Problem] = []
         self.processes: dict[str, _ProcessInfo] = {}
         self.decisions: dict[str, str] = {}
 
-    def add(self, message: str, file: str, node=None, element: str = "") -> None:
+    def add(self, rule: str, message: str, file: str, node=None) -> None:
         self.problems.append(
             Problem(
                 message,
                 file=file,
-                element=element or (_owner_id(node) if node is not None else ""),
+                element=_owner_id(node) if node is not None else "",
                 line=_line(node) if node is not None else None,
+                rule=rule,
             )
         )
 
@@ -149,7 +183,12 @@ class _Checker:
             return etree.fromstring(text.encode("utf-8"))
         except etree.XMLSyntaxError as e:
             self.problems.append(
-                Problem(f"The XML does not parse: {e.msg}.", file=name, line=e.lineno)
+                Problem(
+                    f"The XML does not parse: {e.msg}.",
+                    file=name,
+                    line=e.lineno,
+                    rule="xml",
+                )
             )
             return None
 
@@ -169,6 +208,7 @@ class _Checker:
             if pid in self.processes:
                 other = self.processes[pid].file
                 self.add(
+                    "process-id",
                     f"Process id {pid!r} is defined in {other!r} too. "
                     "Give each process its own id.",
                     name,
@@ -180,16 +220,30 @@ class _Checker:
     def scan_process(self, name: str, proc, info: _ProcessInfo) -> None:
         if info.executable and proc.find(_b("startEvent")) is None:
             self.add(
-                f"Process {info.process_id!r} has no start event. "
-                "Add one before deploying.",
+                "start-event-required",
+                f"{describe(proc)} has no start event. Add one.",
                 name,
                 proc,
             )
         for lane in proc.iter(_b("lane")):
             lane_name = (lane.get("name") or "").strip()
             if not lane_name:
-                self.add("The lane has no name; its name is the role.", name, lane)
-            elif lane_name not in info.lanes:
+                self.add(
+                    "lane-role",
+                    f"{describe(lane)} has no name; its name is the role.",
+                    name,
+                    lane,
+                )
+                continue
+            if self.roles is not None and not self.roles(lane_name):
+                self.add(
+                    "lane-role",
+                    f"{describe(lane)} is not a known role. "
+                    "Rename it to a role of roles.json or add the role there.",
+                    name,
+                    lane,
+                )
+            if lane_name not in info.lanes:
                 info.lanes.append(lane_name)
         for call in proc.iter(_b("callActivity")):
             if call.get("calledElement"):
@@ -220,44 +274,61 @@ class _Checker:
         ]
         for tag, mode, what in code:
             for node in proc.iter(tag):
-                self.check_code(name, node, (node.text or "").strip(), mode, what)
+                source = (node.text or "").strip()
+                if self.check_code(name, node, source, mode, what) and (
+                    what.startswith("timer")
+                ):
+                    problem = check_timer(source, what)
+                    if problem:
+                        message = f"{_named(node)}: {problem}"
+                        self.add("timer-parses", message, name, node)
         for mi in proc.iter(_b("multiInstanceLoopCharacteristics")):
             if (
                 mi.find(_b("loopCardinality")) is None
                 and mi.find(_b("loopDataInputRef")) is None
             ):
                 self.add(
-                    "The multi-instance activity has neither a loop cardinality "
-                    "nor an input collection. Set one of them.",
+                    "multi-instance",
+                    f"{_named(mi.getparent())} is multi-instance but has neither "
+                    "a loop cardinality nor an input collection. Set one of them.",
                     name,
-                    mi,
+                    mi.getparent(),
                 )
         for op in proc.iter(_s("serviceTaskOperator")):
             self.check_operator(name, op)
 
-    def check_code(self, name: str, node, source: str, mode: str, what: str) -> None:
+    def check_code(self, name: str, node, source: str, mode: str, what: str) -> bool:
+        """Add a problem unless ``source`` compiles; tell whether it did."""
+        rule = "timer-parses" if what.startswith("timer") else "script-compiles"
+        where = _named(node)
         if not source:
             if mode == "exec":
-                return
-            self.add(f"The {what} is empty. Write an expression.", name, node)
-            return
+                return True
+            message = f"{where}: the {what} is empty. Write an expression."
+            self.add(rule, message, name, node)
+            return False
         try:
             check_source(source, mode)
         except SyntaxError as e:
             self.add(
-                f"The {what} does not compile: {e.msg} (line {e.lineno} of "
+                rule,
+                f"{where}: the {what} does not compile: {e.msg} (line {e.lineno} of "
                 f"the {what}). Fix the Python expression.",
                 name,
                 node,
             )
         except UnsafeScript as e:
-            self.add(f"The {what} is not allowed: {e}", name, node)
+            self.add(rule, f"{where}: the {what} is not allowed: {e}", name, node)
+        else:
+            return True
+        return False
 
     def check_form(self, name: str, prop) -> None:
         key = prop.get("value")
         if self.forms is not None and not self.forms(key):
             self.add(
-                f"The user task names form {key!r}, which does not exist. "
+                "user-task-form",
+                f"{_named(prop)} names form {key!r}, which does not exist. "
                 "Create the form or fix the formKey property.",
                 name,
                 prop,
@@ -270,13 +341,20 @@ class _Checker:
             if prop.get("name") in SLA_PROPERTIES and prop.get("value")
         }
         for problem in check_properties(props):
-            self.add(f"The user task's due date is wrong: {problem}", name, task)
+            self.add(
+                "task-due",
+                f"The due date of {describe(task)} is wrong: {problem}",
+                name,
+                task,
+            )
 
     def check_operator(self, name: str, op) -> None:
         operator = op.get("id") or ""
         if self.operators is not None and not self.operators(operator):
             self.add(
-                f"Unknown service operator {operator!r}. Register it in the "
+                "service-operator",
+                f"Unknown service operator {operator!r} in {_named(op)}. "
+                "Register it in the "
                 "engine's service registry or fix the name.",
                 name,
                 op,
@@ -294,12 +372,13 @@ def _spiff_problem(e: Exception, fallback_file: str = "") -> Problem:
             file=e.file_name or fallback_file,
             element=getattr(e, "id", "") or "",
             line=int(e.line_number) if str(e.line_number).isdigit() else None,
+            rule="bpmn-parse",
         )
     element = ""
     task_spec = getattr(e, "task_spec", None)
     if task_spec is not None:
         element = task_spec.name
-    return Problem(str(e), file=fallback_file, element=element)
+    return Problem(str(e), file=fallback_file, element=element, rule="bpmn-parse")
 
 
 def new_parser(validate: bool = True) -> SpiffBpmnParser:
@@ -323,6 +402,8 @@ def check_bundle(
     operators: Callable[[str], bool] | None = None,
     deployed: dict[str, str] | None = None,
     forms: Callable[[str], bool] | None = None,
+    roles: Callable[[str], bool] | None = None,
+    rules: RuleSet | None = None,
 ) -> tuple[list[ProcessSource], list[Problem]]:
     """Check ``files`` and describe the executable processes they define.
 
@@ -330,9 +411,12 @@ def check_bundle(
     :param deployed: files of already deployed processes, used to resolve
         call activities and decisions that the bundle does not define.
     :param forms: tells whether a form key names an existing form.
-    :return: the processes (empty when there are errors) and every problem.
+    :param roles: tells whether a lane name is a known role.
+    :param rules: the bpmnlint rules to apply; none when not given.
+    :return: the processes (empty when there are errors) and every problem,
+        each named once per rule and element.
     """
-    checker = _Checker(operators, forms)
+    checker = _Checker(operators, forms, roles)
     roots = {}
     for name, text in files.items():
         root = checker.parse_xml(name, text)
@@ -343,14 +427,18 @@ def check_bundle(
             checker.scan_dmn(name, root)
         else:
             checker.scan_bpmn(name, root)
-    if checker.problems:
-        return [], checker.problems
+            for node, message in check_messages(root):
+                checker.add("message-correlation", message, name, node)
+            if rules is not None:
+                checker.problems.extend(rules.check(name, root))
+    if _has_errors(checker.problems):
+        return [], _unique(checker.problems)
 
     all_files = dict(deployed or {})
     all_files.update(files)
     parser = _parse_all(checker, all_files, roots)
-    if parser is None or checker.problems:
-        return [], checker.problems
+    if parser is None or _has_errors(checker.problems):
+        return [], _unique(checker.problems)
 
     for name, text in all_files.items():
         if name in roots:
@@ -360,6 +448,8 @@ def check_bundle(
     sources = []
     for info in checker.processes.values():
         if info.file not in files or not info.executable:
+            continue
+        if not _calls_exist(checker, info, roots.get(info.file)):
             continue
         called = _closure(checker, info)
         needed = _needed_files(checker, called)
@@ -381,9 +471,34 @@ def check_bundle(
                 forms={k: v for proc in called for k, v in proc.forms.items()},
             )
         )
-    if any(p.severity == "error" for p in checker.problems):
-        return [], checker.problems
-    return sources, checker.problems
+    if _has_errors(checker.problems):
+        return [], _unique(checker.problems)
+    return sources, _unique(checker.problems)
+
+
+def _has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    # The engine's own start event check and bpmnlint's can both fire.
+    return list(dict.fromkeys(problems))
+
+
+def _calls_exist(checker: _Checker, info: _ProcessInfo, root) -> bool:
+    """Add a problem for each process ``info`` calls that is nowhere defined."""
+    missing = [pid for pid in sorted(info.calls) if pid not in checker.processes]
+    for pid in missing:
+        calls = [] if root is None else root.iter(_b("callActivity"))
+        node = next((c for c in calls if c.get("calledElement") == pid), None)
+        checker.add(
+            "called-process",
+            f"{_named(node)} calls process {pid!r}, which is neither in these "
+            "files nor deployed. Deploy it with them or fix the called element.",
+            info.file,
+            node,
+        )
+    return not missing
 
 
 def _parse_all(checker: _Checker, all_files: dict[str, str], roots: dict):

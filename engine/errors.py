@@ -33,7 +33,8 @@ class EngineError(Exception):
 class Problem:
     """One finding about a definition file.
 
-    ``severity`` is ``"error"`` (blocks deploy) or ``"warning"``.
+    ``severity`` is ``"error"`` (blocks deploy) or ``"warning"``; ``rule``
+    names the check that found it (see :mod:`engine.lint_rules`).
     """
 
     message: str
@@ -41,6 +42,7 @@ class Problem:
     element: str = ""
     line: int | None = None
     severity: str = "error"
+    rule: str = ""
 
     def __str__(self) -> str:
         where = self.file or "<input>"
@@ -48,7 +50,8 @@ class Problem:
             where += f":{self.line}"
         if self.element:
             where += f" [{self.element}]"
-        return f"{where}: {self.severity}: {self.message}"
+        rule = f" ({self.rule})" if self.rule else ""
+        return f"{where}: {self.severity}: {self.message}{rule}"
 
 
 class DefinitionError(EngineError):

@@ -65,14 +65,19 @@ def claim(
     return rows
 
 
-def release(db: Database, table: sa.Table, row_id: int) -> None:
-    """Give a lease back without counting an attempt."""
+def release(
+    db: Database, table: sa.Table, row_id: int, owner: str | None = None
+) -> None:
+    """Give a lease back without counting an attempt.
+
+    With ``owner``, only while that owner still holds it: suspending an
+    instance parks its timers under another owner (see :mod:`engine.repair`).
+    """
+    statement = sa.update(table).where(table.c.id == row_id)
+    if owner is not None:
+        statement = statement.where(table.c.lock_owner == owner)
     with db.write() as connection:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.id == row_id)
-            .values(lock_owner=None, lock_expires_at=None)
-        )
+        connection.execute(statement.values(lock_owner=None, lock_expires_at=None))
 
 
 def fail(

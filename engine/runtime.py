@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from collections.abc import Set
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -27,19 +28,31 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import index
 from . import leases
+from . import migrate
 from . import notifications
+from . import operations
 from . import queries
+from . import repair
+from . import repair_steps
 from . import starts
 from . import timers
 from .clock import SystemClock
+from .diff import VersionDiff
+from .diff import diff_files
+from .drafts import Drafts
 from .errors import Conflict
-from .errors import InvalidInput
+from .errors import InstanceNotActive
 from .errors import NotFound
 from .errors import PermissionDenied
+from .errors import Problem
 from .errors import TaskNotFound
 from .errors import TaskNotOpen
+from .lint_rules import RuleSet
+from .migrate import MigrationCheck
+from .migrate import MigrationResult
 from .notifications import NotificationInfo
 from .notifications import Notifier
+from .operations import OperationInfo
 from .records import SYSTEM
 from .records import Actor
 from .records import Deployment
@@ -48,6 +61,7 @@ from .records import InstanceInfo
 from .records import ProcessInfo
 from .records import TaskInfo
 from .sandbox import SandboxEnvironment
+from .scenarios import Scenarios
 from .services import ServiceRegistry
 from .sla import SlaPolicy
 from .steps import EVENTS
@@ -58,7 +72,12 @@ from .steps import Stepper
 from .steps import event_row
 from .store import Database
 from .store.models import HumanTask
+from .supervision import Supervision
+from .supervision import SupervisionPolicy
+from .trial import TrialResult
+from .trial import run_trial
 from .versions import VersionCatalog
+from .versions import VersionInfo
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +113,15 @@ class Engine:
     :param form_validator: checks submitted data against a task's form.
     :param form_exists: tells whether a form key names a form; deploy and
         lint reject user tasks whose form does not exist.
+    :param role_exists: tells whether a lane name is a known role; deploy
+        and lint reject lanes that are not.
+    :param lint_rules: bpmnlint's rules for deploy and lint (see
+        :mod:`engine.lint_rules`); without them only the engine's own apply.
     :param cache_size: how many loaded instances to keep in memory.
     :param sla: task due dates and escalation defaults.
     :param notifier: writes notifications and queues their e-mail.
+    :param supervision: when the console counts a task as at risk, and the
+        stages it counts instances in.
     """
 
     def __init__(
@@ -110,23 +135,39 @@ class Engine:
         form_exists: Callable[[str], bool] | None = None,
         cache_size: int = 1000,
         supervisor_roles: frozenset[str] = frozenset({"supervisor", "admin"}),
+        designer_roles: frozenset[str] = frozenset({"designer", "admin"}),
+        role_exists: Callable[[str], bool] | None = None,
+        lint_rules: RuleSet | None = None,
         sla: SlaPolicy | None = None,
         notifier: Notifier | None = None,
+        supervision: SupervisionPolicy | None = None,
     ) -> None:
         self.db = Database(database_url)
         self.clock = clock or SystemClock()
         self.services = services or ServiceRegistry()
         self.form_validator = form_validator
         self.supervisor_roles = frozenset(supervisor_roles)
+        self.designer_roles = frozenset(designer_roles)
         script_engine = ScriptEngine(SandboxEnvironment(functions, self.services))
         self.versions = VersionCatalog(
-            self.db, self.services, form_exists, script_engine
+            self.db,
+            self.services,
+            form_exists,
+            script_engine,
+            role_exists,
+            lint_rules,
         )
         self.sla = sla or SlaPolicy()
         self.notifier = notifier or Notifier()
         self.stepper = Stepper(
             self.db, self.versions, script_engine, cache_size, self.sla
         )
+        #: The supervisor console's queries (see :mod:`engine.supervision`).
+        self.supervision = Supervision(self.db, self.clock, self.versions, supervision)
+        #: Designers' process and form drafts (see :mod:`engine.drafts`).
+        self.drafts = Drafts(self.db, self.clock, self.check_designer)
+        #: Saved test runs (see :mod:`engine.scenarios`).
+        self.scenarios = Scenarios(self)
 
     def __repr__(self) -> str:
         return f"<Engine {self.db!r}>"
@@ -149,11 +190,14 @@ class Engine:
         :raise DefinitionError: a file has an error; nothing is stored.
         """
         deployments = self.versions.deploy(paths, actor.name, self.clock.now())
+        self._tell_start_timers(deployments)
+        return deployments
+
+    def _tell_start_timers(self, deployments: list[Deployment]) -> None:
         if any(d.created for d in deployments):
             due = leases.next_due(self.db, [starts.START_TIMERS])
             if due is not None:
                 self.stepper.tell_due(due)
-        return deployments
 
     def lint(self, paths):
         """Return the problems in the files at ``paths`` without deploying."""
@@ -162,6 +206,149 @@ class Engine:
     def list_processes(self) -> list[ProcessInfo]:
         """The newest version of every deployed process."""
         return self.versions.list()
+
+    def lint_files(
+        self, files: dict[str, str], *, extra_forms: Set[str] = frozenset()
+    ) -> list[Problem]:
+        """Return the problems in ``files`` (name -> text) without deploying.
+
+        The rules are those of :meth:`deploy` and :meth:`lint`. Form keys in
+        ``extra_forms`` count as existing forms (a studio's unsaved drafts).
+        """
+        return self.versions.lint_files(files, extra_forms=extra_forms)
+
+    def deploy_files(
+        self, files: dict[str, str], actor: Actor = SYSTEM
+    ) -> list[Deployment]:
+        """Deploy ``files`` (name -> text) as :meth:`deploy` deploys paths.
+
+        :raise PermissionDenied: the actor is neither designer nor admin.
+        :raise DefinitionError: a file has an error; nothing is stored.
+        """
+        self.check_designer(actor, "deploy a process")
+        deployments = self.versions.deploy_files(files, actor.name, self.clock.now())
+        self._tell_start_timers(deployments)
+        return deployments
+
+    def list_versions(self, process_id: str) -> list[VersionInfo]:
+        """Every version of ``process_id``, oldest first, with instance counts.
+
+        :raise ProcessNotFound: the process was never deployed.
+        """
+        return self.versions.list_versions(process_id)
+
+    def version_sources(self, process_id: str, version: int) -> dict[str, str]:
+        """The files (name -> text) version ``version`` was deployed from.
+
+        :raise ProcessNotFound: there is no such process or version.
+        """
+        return self.versions.sources(self.versions.find(process_id, version).version_id)
+
+    def diff_versions(
+        self, process_id: str, old: int, new: int | dict[str, str]
+    ) -> VersionDiff:
+        """Compare version ``old`` with version ``new`` or with draft files.
+
+        :raise ProcessNotFound: a version does not exist.
+        :raise DefinitionError: a draft file does not parse as XML.
+        """
+        if isinstance(new, int):
+            new = self.version_sources(process_id, new)
+        return diff_files(self.version_sources(process_id, old), new, process_id)
+
+    def plan_migration(
+        self,
+        process_id: str,
+        from_version: int,
+        to_version: int,
+        *,
+        instance_ids: list[int] | None = None,
+        business_key: str | None = None,
+    ) -> list[MigrationCheck]:
+        """Say, per active instance of ``from_version``, whether it can move.
+
+        Nothing changes. ``instance_ids`` and ``business_key`` narrow the
+        instances looked at.
+
+        :raise ProcessNotFound: a version does not exist.
+        """
+        return migrate.plan(
+            self,
+            process_id,
+            from_version,
+            to_version,
+            instance_ids=instance_ids,
+            business_key=business_key,
+        )
+
+    def migrate_instances(
+        self,
+        process_id: str,
+        from_version: int,
+        to_version: int,
+        *,
+        instance_ids: list[int],
+        reason: str,
+        actor: Actor,
+    ) -> list[MigrationResult]:
+        """Move the chosen instances to ``to_version``, each on its own.
+
+        An instance that cannot move (see :meth:`plan_migration`) or that
+        another writer changed meanwhile is left as it was and reported.
+
+        :raise PermissionDenied: the actor is neither designer nor admin.
+        :raise InvalidInput: no reason or no instances were given.
+        """
+        self.check_designer(actor, "migrate instances")
+        return migrate.migrate(
+            self,
+            process_id,
+            from_version,
+            to_version,
+            instance_ids=instance_ids,
+            reason=reason,
+            actor=actor,
+        )
+
+    def is_designer(self, actor: Actor) -> bool:
+        return bool(actor.roles & self.designer_roles)
+
+    def check_designer(self, actor: Actor, what: str) -> None:
+        """:raise PermissionDenied: ``actor`` is neither designer nor admin."""
+        if not self.is_designer(actor):
+            raise PermissionDenied(
+                f"Only a designer or an admin can {what}; {actor.name!r} is neither."
+            )
+
+    def trial(
+        self,
+        files: dict[str, str],
+        process_id: str,
+        *,
+        start_data: dict[str, Any] | None = None,
+        steps: list[dict[str, Any]] | None = None,
+        forms_path=None,
+        extra_forms: dict[str, dict] | None = None,
+        start_at: datetime | None = None,
+    ) -> TrialResult:
+        """Test-run ``process_id`` from ``files`` in a sandbox (:mod:`engine.trial`).
+
+        Nothing is written to this engine's store. A failing step ends the
+        run and is reported in the result, not raised. ``start_at`` starts
+        the sandbox clock (default: now).
+
+        :raise InvalidInput: a step is not one of the kinds a trial knows.
+        """
+        return run_trial(
+            self,
+            files,
+            process_id,
+            start_data=start_data,
+            steps=steps,
+            forms_path=forms_path,
+            extra_forms=extra_forms,
+            start_at=start_at,
+        )
 
     # -- starting --------------------------------------------------------
 
@@ -230,6 +417,12 @@ class Engine:
             if row.form and self.form_validator is not None:
                 data = self.form_validator(row.form, data)
             loaded = self.stepper.load(row.instance_id, connection)
+        if loaded.status == "suspended":
+            self.stepper.cache.put(loaded)
+            raise InstanceNotActive(
+                f"Task {row.title!r} cannot be completed now: its instance is "
+                "suspended. Ask a supervisor to resume it."
+            )
         if loaded.status != "active":
             # Another writer ended the instance after we read the task.
             self.stepper.cache.put(loaded)
@@ -353,6 +546,7 @@ class Engine:
             if self._step(candidate, deliver, actor, "message-delivered") is not None:
                 delivered.append(candidate)
         if not delivered:
+            repair.refuse_if_suspended(self, name, business_key, instance_id)
             raise NotFound(
                 f"No instance is waiting for message {name!r} with "
                 f"{_describe(business_key, instance_id, correlation)}."
@@ -385,19 +579,66 @@ class Engine:
             self.stepper.due_listeners.remove(listener)
 
     def cancel_instance(self, instance_id: int, reason: str, *, actor: Actor) -> None:
-        """Cancel a running instance; ``reason`` is kept in the audit trail."""
-        if not reason or not reason.strip():
-            raise InvalidInput(
-                "Give a reason for cancelling the instance.",
-                {"reason": ["A reason is required."]},
-            )
+        """Cancel a running or suspended instance (supervisors only).
 
-        def cancel(loaded: Loaded, completed: dict) -> dict:
-            loaded.workflow.cancel()
-            return {"reason": reason.strip()}
+        :raise PermissionDenied: the actor is not a supervisor.
+        :raise InvalidInput: ``reason`` is blank.
+        """
+        repair_steps.cancel_instance(self, instance_id, reason, actor=actor)
 
-        self._step(instance_id, cancel, actor, "instance-cancelled", final="cancelled")
-        logger.info("Instance cancelled: %s by %s", instance_id, actor.name)
+    # -- repairs (supervisors; see engine.repair) ----------------------------
+
+    def reassign_task(
+        self,
+        task_id: str,
+        *,
+        reason: str,
+        actor: Actor,
+        user: str | None = None,
+        role: str | None = None,
+    ) -> None:
+        """Give an open task to ``user``, to the lane ``role``, or both.
+
+        ``user`` must be an active user holding the task's (new) lane.
+        """
+        repair.reassign_task(
+            self, task_id, reason=reason, actor=actor, user=user, role=role
+        )
+
+    def retry_instance(self, instance_id: int, *, reason: str, actor: Actor) -> None:
+        """Run the instance's failed step or spent timer again."""
+        repair_steps.retry_instance(self, instance_id, reason=reason, actor=actor)
+
+    def move_token(
+        self,
+        instance_id: int,
+        *,
+        to_element: str,
+        reason: str,
+        actor: Actor,
+        from_task_id: str | None = None,
+    ) -> None:
+        """Cancel the task the instance waits at and resume at ``to_element``."""
+        repair_steps.move_token(
+            self,
+            instance_id,
+            to_element=to_element,
+            reason=reason,
+            actor=actor,
+            from_task_id=from_task_id,
+        )
+
+    def movable_elements(self, instance_id: int) -> list[tuple[str, str]]:
+        """``(element id, name)`` of each element move_token accepts now."""
+        return repair_steps.movable_elements(self, instance_id)
+
+    def suspend_instance(self, instance_id: int, *, reason: str, actor: Actor) -> None:
+        """Stop an instance: no step runs and its timers wait until resumed."""
+        repair.suspend_instance(self, instance_id, reason=reason, actor=actor)
+
+    def resume_instance(self, instance_id: int, *, reason: str, actor: Actor) -> None:
+        """Let a suspended instance go on."""
+        repair.resume_instance(self, instance_id, reason=reason, actor=actor)
 
     def run_step(
         self, instance_id: int, action: Action, actor: Actor, event_name: str, **kw
@@ -454,6 +695,12 @@ class Engine:
     def mark_read(self, actor: Actor, ids=None) -> int:
         """Mark notifications read (default: all the actor's); return how many."""
         return notifications.mark_read(self, actor, ids)
+
+    def list_operations(
+        self, instance_id: int | None = None, limit: int = 200
+    ) -> list[OperationInfo]:
+        """The operation log (supervisors' repairs), newest first."""
+        return operations.list_operations(self.db, instance_id, limit)
 
     def list_events(self, instance_id: int | None = None) -> list[EventInfo]:
         """The audit trail, oldest first."""

@@ -38,6 +38,7 @@ from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from . import digest as digest_module
 from . import escalation
 from . import leases
 from . import notifications
@@ -81,6 +82,10 @@ class Scheduler:
     :param lease: how long a claimed row stays with this scheduler.
     :param batch: rows claimed at a time.
     :param after_round: called with each round's counts (tests, metrics).
+    :param digest: when to queue the supervisors' weekly digest; None
+        queues none (see :mod:`engine.digest`).
+    :param digest_role: the role whose users get it.
+    :param timezone: the zone the digest's weekday and time are in.
     """
 
     def __init__(
@@ -93,6 +98,9 @@ class Scheduler:
         lease: timedelta = timedelta(minutes=5),
         batch: int = 200,
         after_round: Callable[[dict[str, int]], None] | None = None,
+        digest: digest_module.DigestSchedule | None = None,
+        digest_role: str = "supervisor",
+        timezone: str = "Asia/Jakarta",
     ) -> None:
         if poll <= 0:
             raise ValueError(
@@ -105,6 +113,9 @@ class Scheduler:
         self.lease = lease
         self.batch = batch
         self.after_round = after_round
+        self.digest = digest
+        self.digest_role = digest_role
+        self.timezone = timezone
         self._aps: BackgroundScheduler | None = None
         self._listener: _Listener | None = None
         self._lock = threading.Lock()
@@ -164,6 +175,17 @@ class Scheduler:
                 break
         return counts
 
+    def send_digest(self) -> int:
+        """Queue this week's digest unless it was; return how many e-mails."""
+        try:
+            queued = digest_module.queue(self.engine, self.digest_role)
+        except Exception:
+            logger.exception("Queueing the weekly digest failed")
+            return 0
+        if queued and self.mailer is not None:
+            self._wake("mail", _utcnow())
+        return queued
+
     # -- background threads -----------------------------------------------
 
     def start(self) -> None:
@@ -184,6 +206,17 @@ class Scheduler:
                 seconds=self.poll.total_seconds(),
                 next_run_time=_utcnow(),
                 misfire_grace_time=None,
+            )
+        if self.digest is not None:
+            self._aps.add_job(
+                self.send_digest,
+                "cron",
+                id="digest",
+                day_of_week=self.digest.weekday,
+                hour=self.digest.at.hour,
+                minute=self.digest.at.minute,
+                timezone=self.timezone,
+                misfire_grace_time=3600,
             )
         self.engine.add_due_listener(self.wake)
         self._aps.start()
@@ -317,6 +350,11 @@ def scheduler_from_config(engine: Engine, config: Mapping[str, Any], **kw) -> Sc
     kw.setdefault("mailer", mailer)
     kw.setdefault("poll", float(config.get("SCHEDULER_POLL", 30)))
     kw.setdefault("lease", timedelta(seconds=int(config.get("SCHEDULER_LEASE", 300))))
+    kw.setdefault(
+        "digest", digest_module.DigestSchedule.parse(config.get("DIGEST_SCHEDULE", ""))
+    )
+    kw.setdefault("digest_role", config.get("DIGEST_ROLE") or "supervisor")
+    kw.setdefault("timezone", config.get("TIMEZONE", "Asia/Jakarta"))
     return Scheduler(engine, **kw)
 
 

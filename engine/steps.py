@@ -356,6 +356,8 @@ class Stepper:
         task_id: str | None = None,
         final: str | None = None,
         timer_id: int | None = None,
+        on_write: Callable[[Any], None] | None = None,
+        allow_suspended: bool = False,
     ) -> dict | None:
         """Run ``action`` on the instance as one step; see the module docs."""
         return self.run_loaded(
@@ -367,6 +369,8 @@ class Stepper:
             task_id=task_id,
             final=final,
             timer_id=timer_id,
+            on_write=on_write,
+            allow_suspended=allow_suspended,
         )
 
     def run_loaded(
@@ -380,10 +384,24 @@ class Stepper:
         task_id: str | None = None,
         final: str | None = None,
         timer_id: int | None = None,
+        on_write: Callable[[Any], None] | None = None,
+        allow_suspended: bool = False,
     ) -> dict | None:
-        """Like :meth:`run`, for an instance the caller has loaded."""
+        """Like :meth:`run`, for an instance the caller has loaded.
+
+        :param on_write: called with the DB-API connection inside the step's
+            transaction, so what it writes (an operation log entry) commits
+            with the step or not at all.
+        :param allow_suspended: step a suspended instance too (cancelling).
+        """
         instance_id = loaded.id
-        if loaded.status != "active":
+        if loaded.status == "suspended" and not allow_suspended:
+            self.cache.put(loaded)
+            raise InstanceNotActive(
+                f"Instance {instance_id} is suspended; a supervisor must resume "
+                "it before it can go on."
+            )
+        if loaded.status not in ("active", "suspended"):
             self.cache.put(loaded)
             raise InstanceNotActive(
                 f"Instance {instance_id} is {loaded.status}; it takes no more steps."
@@ -421,6 +439,8 @@ class Stepper:
                     event_row(instance_id, None, "instance-completed", SYSTEM, now, {})
                 )
             self.write_events(connection, events)
+            if on_write is not None:
+                on_write(connection)
         loaded.image.apply(delta)
         self._tell_due(ctx)
         self._run_commit_hooks(loaded, later, now)

@@ -89,7 +89,7 @@ def fire_one(engine: Engine, timer, now: datetime) -> bool:
     except (Conflict, InstanceNotActive, InstanceNotFound):
         # Someone else stepped or ended the instance: try again next round,
         # when the row tells whether the timer still waits.
-        leases.release(engine.db, TIMERS, timer.id)
+        leases.release(engine.db, TIMERS, timer.id, timer.lock_owner)
         return False
     except Exception as e:
         # The boundary for one timer: log it, retry later, go on.

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from collections.abc import Set
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,11 +30,13 @@ from .errors import Conflict
 from .errors import DefinitionError
 from .errors import Problem
 from .errors import ProcessNotFound
+from .lint_rules import RuleSet
 from .records import Deployment
 from .records import ProcessInfo
 from .services import ServiceRegistry
 from .store import Database
 from .store.models import Event
+from .store.models import Instance
 from .store.models import ProcessVersion
 from .workflow import Workflow
 
@@ -41,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 VERSIONS = ProcessVersion.__table__
 EVENTS = Event.__table__
+INSTANCES = Instance.__table__
 
 
 _INFO_COLUMNS = [c for c in VERSIONS.c if c.name != "sources"]
@@ -60,6 +65,28 @@ def _info(row) -> ProcessInfo:
     )
 
 
+@dataclass(frozen=True)
+class VersionInfo:
+    """One deployed version of a process and how many instances use it."""
+
+    process_id: str
+    version: int
+    id: int
+    name: str
+    deployed_by: str
+    deployed_at: datetime
+    content_hash: str
+    active_instances: int
+    total_instances: int
+
+
+def _not_deployed(process_id: str) -> ProcessNotFound:
+    return ProcessNotFound(
+        f"No process {process_id!r} is deployed. Deploy it first "
+        "('ekerjasama deploy processes/')."
+    )
+
+
 class VersionCatalog:
     """Reads, deploys and parses process versions."""
 
@@ -69,10 +96,16 @@ class VersionCatalog:
         services: ServiceRegistry,
         form_exists: Callable[[str], bool] | None = None,
         script_engine: Any = None,
+        role_exists: Callable[[str], bool] | None = None,
+        lint_rules: RuleSet | None = None,
     ) -> None:
         self.db = db
         self.services = services
         self.form_exists = form_exists
+        self.role_exists = role_exists
+        #: bpmnlint's rules with their severities; None applies only the
+        #: engine's own rules.
+        self.lint_rules = lint_rules
         #: Evaluates timer start expressions at deploy time.
         self.script_engine = script_engine
         self._infos: dict[int, ProcessInfo] = {}
@@ -85,11 +118,34 @@ class VersionCatalog:
             files = read_paths(paths)
         except DefinitionError as e:
             return e.problems
-        return self._check(files, self._deployed_files())[1]
+        return self.lint_files(files)
 
-    def _check(self, files: dict[str, str], deployed: dict[str, str]):
+    def lint_files(
+        self, files: dict[str, str], *, extra_forms: Set[str] = frozenset()
+    ) -> list[Problem]:
+        """Return every problem in ``files``, checked as a deploy checks them."""
+        return self._check(files, self._deployed_files(exclude=files), extra_forms)[1]
+
+    def _check(
+        self,
+        files: dict[str, str],
+        deployed: dict[str, str],
+        extra_forms: Set[str] = frozenset(),
+    ):
+        forms = self.form_exists
+        if forms is not None and extra_forms:
+            known = forms
+
+            def forms(key: str) -> bool:
+                return key in extra_forms or known(key)
+
         return check_bundle(
-            files, self.services.__contains__, deployed, forms=self.form_exists
+            files,
+            self.services.__contains__,
+            deployed,
+            forms=forms,
+            roles=self.role_exists,
+            rules=self.lint_rules,
         )
 
     def deploy(self, paths, actor: str, now: datetime) -> list[Deployment]:
@@ -97,12 +153,26 @@ class VersionCatalog:
 
         :raise DefinitionError: any file has an error; nothing is stored.
         """
-        files = read_paths(paths)
+        return self.deploy_files(read_paths(paths), actor, now)
+
+    def deploy_files(
+        self, files: dict[str, str], actor: str, now: datetime
+    ) -> list[Deployment]:
+        """Deploy ``files`` (name -> text); return one result per process.
+
+        :raise DefinitionError: any file has an error; nothing is stored.
+        """
         sources, problems = self._check(files, self._deployed_files(exclude=files))
-        if not sources or any(p.severity == "error" for p in problems):
-            raise DefinitionError(
-                problems or [Problem("The files define no executable process.")]
+        if not any(p.severity == "error" for p in problems) and not sources:
+            problems.append(
+                Problem(
+                    "The files define no executable process. Mark one process "
+                    "isExecutable.",
+                    rule="executable-process",
+                )
             )
+        if any(p.severity == "error" for p in problems):
+            raise DefinitionError(problems)
         results, parsed = [], {}
         try:
             with self.db.write() as connection:
@@ -138,6 +208,7 @@ class VersionCatalog:
                         f"The timer start event cannot be scheduled: {e}. Give it "
                         "an ISO-8601 date, duration or cycle.",
                         file=source.file,
+                        rule="timer-parses",
                     )
                 ]
             ) from e
@@ -223,6 +294,64 @@ class VersionCatalog:
             ).all()
         return [_info(row) for row in rows]
 
+    def list_versions(self, process_id: str) -> list[VersionInfo]:
+        """Every version of ``process_id``, oldest first, with instance counts.
+
+        :raise ProcessNotFound: it was never deployed.
+        """
+        active = func.count().filter(INSTANCES.c.status == "active")
+        counts = (
+            select(
+                INSTANCES.c.version_id,
+                func.count().label("total"),
+                active.label("active"),
+            )
+            .group_by(INSTANCES.c.version_id)
+            .subquery()
+        )
+        with self.db.read() as connection:
+            rows = connection.execute(
+                select(*_INFO_COLUMNS, counts.c.total, counts.c.active)
+                .outerjoin(counts, counts.c.version_id == VERSIONS.c.id)
+                .where(VERSIONS.c.process_id == process_id)
+                .order_by(VERSIONS.c.version)
+            ).all()
+        if not rows:
+            raise _not_deployed(process_id)
+        return [
+            VersionInfo(
+                process_id=row.process_id,
+                version=row.version,
+                id=row.id,
+                name=row.name,
+                deployed_by=row.deployed_by,
+                deployed_at=row.deployed_at,
+                content_hash=row.content_hash,
+                active_instances=row.active or 0,
+                total_instances=row.total or 0,
+            )
+            for row in rows
+        ]
+
+    def find(self, process_id: str, version: int) -> ProcessInfo:
+        """Version number ``version`` of ``process_id``.
+
+        :raise ProcessNotFound: there is no such version.
+        """
+        with self.db.read() as connection:
+            row = connection.execute(
+                select(*_INFO_COLUMNS).where(
+                    VERSIONS.c.process_id == process_id,
+                    VERSIONS.c.version == version,
+                )
+            ).first()
+        if row is None:
+            raise ProcessNotFound(
+                f"Process {process_id!r} has no version {version!r}. "
+                "Choose one from its version list."
+            )
+        return _info(row)
+
     def latest(self, process_id: str) -> ProcessInfo:
         """The newest version of ``process_id``.
 
@@ -236,10 +365,7 @@ class VersionCatalog:
                 .limit(1)
             ).first()
         if row is None:
-            raise ProcessNotFound(
-                f"No process {process_id!r} is deployed. Deploy it first "
-                "('ekerjasama deploy processes/')."
-            )
+            raise _not_deployed(process_id)
         info = _info(row)
         self._infos.setdefault(info.version_id, info)
         return info

@@ -25,9 +25,13 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+
+#: The rows of the task index that still need someone (partial indexes).
+OPEN_TASK = "state IN ('ready', 'claimed')"
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -128,6 +132,26 @@ class HumanTask(Base):
     __table_args__ = (
         Index(None, "state", "lane"),
         Index(None, "assignee", "state"),
+        # The supervisor console reads every open task's due date and
+        # claim from this index alone, never from the wide table.
+        Index(
+            "ix_human_tasks_open_by_instance",
+            "instance_id",
+            "due_at",
+            "created_at",
+            "assignee",
+            "spec_name",
+            postgresql_where=text(OPEN_TASK),
+            sqlite_where=text(OPEN_TASK),
+        ),
+        # An inbox pages through the open tasks oldest first.
+        Index(
+            "ix_human_tasks_open_by_age",
+            "created_at",
+            "id",
+            postgresql_where=text(OPEN_TASK),
+            sqlite_where=text(OPEN_TASK),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -154,7 +178,10 @@ class Timer(Base):
     """A waiting timer event and who, if anyone, is firing it."""
 
     __tablename__ = "timers"
-    __table_args__ = (UniqueConstraint("instance_id", "task_id"),)
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_id"),
+        Index(None, "instance_id", "element"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(
@@ -202,7 +229,10 @@ class Subscription(Base):
     """An instance waiting for a named message."""
 
     __tablename__ = "subscriptions"
-    __table_args__ = (UniqueConstraint("instance_id", "task_id", "message"),)
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_id", "message"),
+        Index(None, "instance_id", "element"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     instance_id: Mapped[int] = mapped_column(
@@ -420,3 +450,76 @@ class Agreement(Base):
     #: The instance's lock counter when this row was written.
     synced_version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Operation(Base):
+    """A supervisor's change to an instance: the operation log.
+
+    Written in the same transaction as the change it records (see
+    :mod:`engine.operations`), so the log never claims a change that was
+    rolled back, nor misses one that was kept.
+    """
+
+    __tablename__ = "operations"
+    __table_args__ = (Index(None, "instance_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE")
+    )
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    #: Kebab-case, e.g. ``task-reassigned`` or ``token-moved``.
+    action: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class ProcessDraft(Base):
+    """A designer's process as the modeler saved it last; never run by officers."""
+
+    __tablename__ = "process_drafts"
+
+    process_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: ``{file name: text}`` of the .bpmn/.dmn files.
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    #: The deployed version the draft started from; None for a new process.
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FormDraft(Base):
+    """A form-js definition not yet published to the forms folder."""
+
+    __tablename__ = "form_drafts"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Scenario(Base):
+    """A saved test run of a process and the path it took (see engine.scenarios)."""
+
+    __tablename__ = "scenarios"
+    __table_args__ = (UniqueConstraint("process_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    start_data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: Per step: ``{"nodes", "flows", "status"}``, the start first.
+    expected: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: The sandbox clock's start, so timers fall on the same days again.
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

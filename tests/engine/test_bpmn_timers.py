@@ -16,7 +16,11 @@ from bpmn_steps import timer_rows
 from support import BPMN
 from support import complete_next
 
+from engine import Actor
+
 TIMERS = [BPMN / "timers.bpmn"]
+#: Only supervisors cancel instances.
+SUPERVISOR = Actor("kabag", {"supervisor"})
 
 
 @pytest.fixture
@@ -66,7 +70,7 @@ def test_cancelled_instance_drops_its_timers(deployed, make_engine, clock, offic
     instance_id = deployed.start("timer_deadline", actor=officer)
 
     engine = restart(deployed, make_engine)
-    engine.cancel_instance(instance_id, "Partner withdrew.", actor=officer)
+    engine.cancel_instance(instance_id, "Partner withdrew.", actor=SUPERVISOR)
 
     assert status(engine, instance_id) == "cancelled"
     assert timer_rows(engine, instance_id) == []

@@ -16,6 +16,8 @@ FEE = HERE / "defs" / "fee.bpmn"
 def run(database_url, monkeypatch, tmp_path):
     monkeypatch.setenv("EKERJASAMA_DATABASE_URL", database_url)
     monkeypatch.setenv("EKERJASAMA_INSTANCE_PATH", str(tmp_path))
+    # The test diagrams use their own lanes, not the roles of processes/.
+    monkeypatch.setenv("EKERJASAMA_PROCESSES_PATH", str(tmp_path))
     runner = CliRunner()
 
     def invoke(*args: str):

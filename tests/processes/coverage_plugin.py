@@ -1,81 +1,27 @@
 """Diagram coverage: which flow nodes and sequence flows of processes/ ran.
 
-Every engine the tests build is closed at the end of its test. Just before
-that, this plugin loads each instance of a process from ``processes/`` and
-walks its SpiffWorkflow task trees (the instance's own and those of the
-processes it called):
-
-* a flow node is *visited* when a task of its element completed, or is
-  open (ready or started) when the test ends;
-* a sequence flow is *taken* when a visited task's nearest ancestor that
-  is a diagram element is the flow's source and the task is its target.
-  A parallel join's branch that arrived first is cancelled when the last
-  one arrives, and still counts as taken.
-
-Boundary events and the catch events of an event-based gateway count only
-when they fired. The terminal summary prints, per process, the visited and
-total counts and what was not visited. Set ``EKERJASAMA_COVERAGE=off`` to
-skip the recording.
+Every engine the tests build is closed at the end of its test, the test-run
+sandbox's scratch engines too. Just before that, this plugin loads each
+instance of a process from ``processes/`` and reads its visits as
+:mod:`engine.coverage` defines them: a flow node is visited when a task of
+its element completed or is open when the test ends; a sequence flow is
+taken when its target was reached from its completed source. The terminal
+summary prints, per process, the visited and total counts and what was not
+visited. Set ``EKERJASAMA_COVERAGE=off`` to skip the recording.
 """
 
 from __future__ import annotations
 
 import os
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from pathlib import Path
 
-from SpiffWorkflow.specs.Join import Join
-from SpiffWorkflow.util.task import TaskState
-
 from engine import Engine
+from engine.coverage import Diagram
+from engine.coverage import read_folder
+from engine.coverage import visits
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
-BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-#: Elements that are not flow nodes (containers, data, decoration).
-NOT_NODES = {
-    "laneSet",
-    "extensionElements",
-    "documentation",
-    "textAnnotation",
-    "association",
-    "sequenceFlow",
-    "dataObject",
-    "dataObjectReference",
-    "dataStoreReference",
-    "ioSpecification",
-}
-OPEN = TaskState.READY | TaskState.STARTED
-
-
-class Diagram:
-    """The flow nodes and sequence flows of one process."""
-
-    def __init__(self, process: ET.Element) -> None:
-        self.id = process.get("id")
-        self.nodes: dict[str, str] = {}
-        self.flows: dict[tuple[str, str], str] = {}
-        self._read(process)
-
-    def _read(self, container: ET.Element) -> None:
-        for element in container:
-            tag = element.tag.replace(BPMN, "")
-            if tag == "sequenceFlow":
-                pair = (element.get("sourceRef"), element.get("targetRef"))
-                self.flows[pair] = element.get("id")
-            elif tag not in NOT_NODES:
-                self.nodes[element.get("id")] = tag
-                if tag in ("subProcess", "transaction"):
-                    self._read(element)
-
-
-def read_diagrams(folder: Path = PROCESSES) -> dict[str, Diagram]:
-    """Every process of the .bpmn files in ``folder``, by process id."""
-    diagrams = {}
-    for path in sorted(folder.glob("*.bpmn")):
-        for process in ET.parse(path).getroot().iter(BPMN + "process"):
-            diagrams[process.get("id")] = Diagram(process)
-    return diagrams
 
 
 class Coverage:
@@ -90,30 +36,14 @@ class Coverage:
     def record_engine(self, engine: Engine) -> None:
         for process_id in self.diagrams:
             for info in engine.list_instances(process_id=process_id):
-                loaded = engine.stepper.load(info.id)
-                workflow = loaded.workflow
-                for part in [workflow, *workflow.subprocesses.values()]:
-                    self.record_workflow(part)
+                self.record_workflow(engine.stepper.load(info.id).workflow)
 
     def record_workflow(self, workflow) -> None:
-        diagram = self.diagrams.get(workflow.spec.name)
-        if diagram is None:
-            return
-        for task in workflow.get_tasks():
-            name = task.task_spec.name
-            if name not in diagram.nodes:
-                continue
-            reached = task.has_state(TaskState.COMPLETED | OPEN)
-            if reached:
-                self.nodes[diagram.id].add(name)
-            joined = isinstance(task.task_spec, Join) and task.has_state(
-                TaskState.CANCELLED
-            )
-            source = _diagram_ancestor(task, diagram)
-            if (reached or joined) and source is not None:
-                flow = diagram.flows.get((source.task_spec.name, name))
-                if flow is not None and source.has_state(TaskState.COMPLETED):
-                    self.flows[diagram.id].add(flow)
+        for visit in visits(workflow, self.diagrams):
+            if visit.node is not None:
+                self.nodes[visit.process_id].add(visit.node)
+            if visit.flow is not None:
+                self.flows[visit.process_id].add(visit.flow)
 
     def report(self) -> list[str]:
         lines = []
@@ -130,13 +60,6 @@ class Coverage:
             if missed_flows:
                 lines.append(f"  flows not taken: {', '.join(missed_flows)}")
         return lines
-
-
-def _diagram_ancestor(task, diagram: Diagram):
-    parent = task.parent
-    while parent is not None and parent.task_spec.name not in diagram.nodes:
-        parent = parent.parent
-    return parent
 
 
 _coverage: Coverage | None = None
@@ -157,7 +80,7 @@ def pytest_configure(config) -> None:
     global _coverage
     if os.environ.get("EKERJASAMA_COVERAGE", "").lower() in ("off", "0"):
         return
-    _coverage = Coverage(read_diagrams())
+    _coverage = Coverage(read_folder(PROCESSES))
     Engine.close = _recording_close
 
 
