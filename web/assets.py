@@ -2,6 +2,11 @@
 
 ``npm ci`` at install time puts bpmn-js and Chart.js there; nothing of them
 is copied into the repository. Only the files in :data:`FILES` are served.
+
+The designer studio needs more than a library's ready-made file: its
+modeler (with the properties panel, bpmnlint and token simulation) and its
+form editor are bundled by ``npm run build`` from ``web/assets_src`` into
+:data:`BUILD`, which Flask's static route serves as ``/static/build/<name>``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,10 @@ from flask import abort
 from flask import send_from_directory
 
 NODE_MODULES = Path(__file__).resolve().parents[1] / "node_modules"
+#: Where ``npm run build`` writes the studio bundles (not committed).
+BUILD = Path(__file__).resolve().parent / "static" / "build"
+#: The studio bundles; each .js comes with a .css of the same name.
+BUNDLES = ("studio-modeler", "form-editor")
 
 #: Public name -> path under node_modules.
 FILES = {
