@@ -61,6 +61,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import i18n
     from . import notifications
     from . import public
+    from . import studio
+    from . import supervisor
     from . import tasks
 
     db.init_app(app)
@@ -69,7 +71,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     formjs.init_app(app)
     auth.init_app(app)
-    for module in (auth, tasks, agreements, notifications, public, admin, assets):
+    for module in (
+        auth,
+        tasks,
+        agreements,
+        notifications,
+        public,
+        admin,
+        assets,
+        supervisor,
+        studio,
+    ):
         app.register_blueprint(module.bp)
     app.add_url_rule("/", endpoint="index", view_func=public.index)
     return app

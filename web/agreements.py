@@ -26,6 +26,8 @@ from . import formjs
 from . import schemas
 from . import store
 from . import summaries
+from . import supervisor_repair
+from . import supervisor_schemas
 from .auth import login_required
 from .auth import roles_required
 from .db import get_engine
@@ -71,11 +73,17 @@ def show(instance_id: int):
         "diagram": _diagram(summary, tasks, open_tasks),
         "offer": _waiting_offer(instance_id),
     }
+    schema = schemas.AgreementPageSchema()
+    if g.user.is_staff:
+        # The operation log names officers and their reasons: staff only.
+        data["operations"] = engine.list_operations(instance_id)
+        schema = supervisor_schemas.StaffAgreementPageSchema()
     return render_page(
         "agreements/show.html",
-        schemas.AgreementPageSchema(),
+        schema,
         data,
         workable={t.id for t in open_tasks if access.may_work(g.user, t, summary)},
+        repair=supervisor_repair.agreement_form(engine, g.user.actor, summary),
     )
 
 
