@@ -149,7 +149,8 @@ class ModelerSchema(Schema):
     newest_version = fields.Integer(allow_none=True)
     main_file = fields.String()
     problems = fields.List(fields.Nested(ProblemSchema))
-    options = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    #: Lists of choices by name, and ``lint_config`` (bpmnlint's, or null).
+    options = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True))
 
 
 class NewProcessSchema(Schema):

@@ -7,6 +7,7 @@ process; the rest of the bundle travels with the draft unchanged.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from lxml import etree
 
 from engine import InvalidInput
 from engine import ProcessNotFound
+from engine.lint_config import LINT_FILE
 from engine.lint_config import ROLES_FILE
 from engine.lint_config import load_roles
 
@@ -190,9 +192,26 @@ def known_roles() -> list[str]:
     return sorted(load_roles(path)) if path.is_file() else []
 
 
-def modeler_options() -> dict[str, list[str]]:
-    """What the modeler's pickers offer: roles, forms, service operators."""
+def canvas_lint_config() -> dict[str, Any] | None:
+    """The bpmnlint configuration the server lints with, for the canvas.
+
+    The canvas then marks errors and warnings as deploy does; without the
+    file both use bpmnlint's recommended severities.
+    """
+    path = Path(current_app.config["PROCESSES_PATH"]) / LINT_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return None
+
+
+def modeler_options() -> dict[str, Any]:
+    """What the modeler's pickers offer (roles, forms, service operators,
+    processes) and the lint configuration of the canvas."""
     return {
+        "lint_config": canvas_lint_config(),
         "roles": known_roles(),
         "forms": sorted(set(form_keys()) | set(draft_forms())),
         "operators": get_engine().services.names(),

@@ -119,6 +119,7 @@ def test_modeler_page_offers_roles_forms_and_problems(client, designer):
     assert data["draft"] is None and data["base_version"] == 1
     assert "Bagian Pemerintahan" in data["options"]["roles"]
     assert "verifikasi_uji" in data["options"]["forms"]
+    assert data["options"]["lint_config"]["extends"] == "bpmnlint:recommended"
     assert [p for p in data["problems"] if p["severity"] == "error"] == []
     assert 'id="canvas"' in page
     assert (

@@ -74,6 +74,7 @@
       return window.EkModeler.create(canvas, {
         xml: xml,
         propertiesElement: document.getElementById("properties"),
+        lintConfig: options.lint_config || undefined,
         roles: options.roles,
         forms: options.forms,
         operators: options.operators,
