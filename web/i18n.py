@@ -106,6 +106,16 @@ def event_label(name: str) -> str:
         "message-delivered": _("delivered a message"),
         "timer-fired": _("a timer fired"),
         "incident-raised": _("an error stopped a step"),
+        "timer-failed": _("a timer failed"),
+        "escalation-failed": _("an escalation failed"),
+        "task-reminded": _("sent a reminder"),
+        "task-overdue": _("marked a task overdue"),
+        "task-reassigned": _("reassigned a task"),
+        "token-moved": _("moved the process to another step"),
+        "instance-suspended": _("suspended the agreement"),
+        "instance-resumed": _("resumed the agreement"),
+        "instance-retried": _("retried the failed step"),
+        "instance-migrated": _("moved the agreement to a new process version"),
     }
     return labels.get(name, name)
 
