@@ -13,12 +13,11 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from webtools import PASSWORD
-from webtools import USERS
+from webtools import close_app
+from webtools import make_app
 
-from web import create_app
 from web import users
 from web.db import get_engine
-from web.users import create_user
 
 HERE = Path(__file__).parent
 TRANSLATIONS = HERE.parents[1] / "web" / "translations"
@@ -52,33 +51,9 @@ def cheap_passwords():
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "FORMS_PATH": str(HERE / "forms"),
-            "SECRET_KEY": "test",
-            "SECURE_COOKIES": 0,
-            "PROPOSAL_PROCESS": "usulan_uji",
-            "PROPOSAL_FORM": "usulan_uji",
-        }
-    )
-    with app.app_context():
-        engine = get_engine()
-        engine.deploy([HERE / "defs"])
-        for name, (roles, partner) in USERS.items():
-            create_user(
-                engine.db,
-                name,
-                PASSWORD,
-                roles,
-                now=engine.clock.now(),
-                full_name=name.title(),
-                partner=partner,
-            )
+    app = make_app(database_url, tmp_path / "instance")
     yield app
-    get_engine_of(app).close()
+    close_app(app)
 
 
 def get_engine_of(app):

@@ -10,13 +10,11 @@ import re
 import shutil
 from pathlib import Path
 
-from webtools import PASSWORD
-from webtools import USERS
+import webtools
+from webtools import close_app  # noqa: F401 (the studio tests import it from here)
 
 from engine import Actor
-from web import create_app
 from web.db import get_engine
-from web.users import create_user
 
 HERE = Path(__file__).parent
 PROCESS = "usulan_uji"
@@ -38,32 +36,7 @@ def make_app(database_url: str, folder: Path):
     """The app on ``usulan_uji`` v1, with every test user and its own forms."""
     forms = folder / "forms"
     shutil.copytree(HERE / "forms", forms)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "INSTANCE_PATH": str(folder / "instance"),
-            "FORMS_PATH": str(forms),
-            "SECRET_KEY": "test",
-            "SECURE_COOKIES": 0,
-            "PROPOSAL_PROCESS": PROCESS,
-            "PROPOSAL_FORM": PROCESS,
-        }
-    )
-    with app.app_context():
-        engine = get_engine()
-        engine.deploy([HERE / "defs"])
-        for name, (roles, partner) in USERS.items():
-            create_user(
-                engine.db,
-                name,
-                PASSWORD,
-                roles,
-                now=engine.clock.now(),
-                full_name=name.title(),
-                partner=partner,
-            )
-    return app
+    return webtools.make_app(database_url, folder / "instance", forms)
 
 
 def with_archive_task(xml: str = DIAGRAM, form: str = "arsip_uji") -> str:
@@ -104,11 +77,6 @@ def with_archive_task(xml: str = DIAGRAM, form: str = "arsip_uji") -> str:
         xml, found = re.subn(pattern, replacement, xml)
         assert found == 1, pattern
     return xml
-
-
-def close_app(app) -> None:
-    with app.app_context():
-        get_engine().close()
 
 
 def deploy_v2(app) -> None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine import Actor
+from web import create_app
+from web.db import get_engine
+from web.users import create_user
+
+HERE = Path(__file__).parent
 
 PASSWORD = "rahasia-sekali"
 
@@ -55,3 +62,38 @@ def sign_agreement(engine, instance_id: int, number="PKS/1/2025", day="2025-06-1
         {"nomor": number, "tanggal_ttd": day, "tanggal_berakhir": "2030-06-11"},
         actor=pem,
     )
+
+
+def make_app(database_url: str, instance_path: Path, forms_path: Path = HERE / "forms"):
+    """An app on the test process ``usulan_uji`` with one user per role."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance_path),
+            "FORMS_PATH": str(forms_path),
+            "SECRET_KEY": "test",
+            "SECURE_COOKIES": 0,
+            "PROPOSAL_PROCESS": "usulan_uji",
+            "PROPOSAL_FORM": "usulan_uji",
+        }
+    )
+    with app.app_context():
+        engine = get_engine()
+        engine.deploy([HERE / "defs"])
+        for name, (roles, partner) in USERS.items():
+            create_user(
+                engine.db,
+                name,
+                PASSWORD,
+                roles,
+                now=engine.clock.now(),
+                full_name=name.title(),
+                partner=partner,
+            )
+    return app
+
+
+def close_app(app) -> None:
+    with app.app_context():
+        get_engine().close()
