@@ -1,10 +1,10 @@
 """The SQL that puts each running instance in one category.
 
-One query classifies every active or suspended instance from three small
-aggregates (its open tasks, its message subscriptions, its timers) and its
-``error`` column; :mod:`engine.supervision` pages, counts and groups it.
-:func:`explain` then picks, for the instances on one page only, the element
-and the reason.
+One query classifies every active or suspended instance from the columns
+its steps keep current (the first due date of its open tasks, its oldest
+unclaimed task, the element it waits at) and its ``error`` column;
+:mod:`engine.supervision` pages, counts and groups it. :func:`explain` then
+picks, for the instances on one page only, the element and the reason.
 """
 
 from __future__ import annotations
@@ -88,74 +88,37 @@ def _check_category(category: str) -> None:
         )
 
 
-def classified(window: Window, *, stage=True, register=True) -> sa.Subquery:
+def classified(window: Window, *, register=True) -> sa.Subquery:
     """Every active or suspended instance with its category and the columns
     the console filters, sorts and groups on.
 
-    Without ``stage`` it leaves out the element that places an instance in
-    a stage, and without ``register`` the agreement's fields: the costly
-    columns, which a page of findings fetches for its own rows only.
+    It reads the instance rows alone, which carry the earliest due date of
+    their open tasks, their oldest unclaimed task and the element they wait
+    at (see :data:`engine.index.WAITS_SQL`). Without ``register`` it leaves
+    out the agreement's fields, which a page of findings fetches for its
+    own rows only.
     """
-    open_tasks = (
-        sa.select(
-            TASKS.c.instance_id,
-            sa.func.min(TASKS.c.due_at).label("first_due"),
-            sa.func.min(
-                sa.case((TASKS.c.assignee.is_(None), TASKS.c.created_at))
-            ).label("first_unclaimed"),
-            sa.func.min(TASKS.c.spec_name).label("element"),
-        )
-        .where(TASKS.c.state.in_(OPEN_STATES))
-        .group_by(TASKS.c.instance_id)
-        .subquery("t")
+    i = INSTANCES
+    due_soon = sa.or_(
+        i.c.first_due < window.risk_until,
+        i.c.first_unclaimed < window.unclaimed_before,
     )
-    i, t = INSTANCES, open_tasks
     category = sa.case(
         (i.c.status == SUSPENDED, SUSPENDED),
         (i.c.error.is_not(None), "incident"),
-        (t.c.first_due < window.now, "overdue"),
-        (
-            sa.or_(
-                t.c.first_due < window.risk_until,
-                t.c.first_unclaimed < window.unclaimed_before,
-            ),
-            "at_risk",
-        ),
+        (i.c.first_due < window.now, "overdue"),
+        (due_soon, "at_risk"),
         else_="waiting",
     )
     rank = sa.case(
         (i.c.status == SUSPENDED, 4),
         (i.c.error.is_not(None), 0),
-        (t.c.first_due < window.now, 1),
-        (
-            sa.or_(
-                t.c.first_due < window.risk_until,
-                t.c.first_unclaimed < window.unclaimed_before,
-            ),
-            2,
-        ),
+        (i.c.first_due < window.now, 1),
+        (due_soon, 2),
         else_=3,
     )
-    # Messages are few per instance and read from their (instance_id,
-    # element) index; timers, many, are looked up only for the instances
-    # waiting for nothing else (COALESCE stops at the first value).
-    messages = (
-        sa.select(
-            SUBSCRIPTIONS.c.instance_id,
-            sa.func.min(SUBSCRIPTIONS.c.element).label("element"),
-        )
-        .group_by(SUBSCRIPTIONS.c.instance_id)
-        .subquery("s")
-    )
-    timer = (
-        sa.select(sa.func.min(TIMERS.c.element))
-        .where(TIMERS.c.instance_id == i.c.id)
-        .scalar_subquery()
-    )
-    stage_element = sa.func.coalesce(
-        i.c.error["element"].as_string(), t.c.element, messages.c.element, timer
-    )
-    columns = [
+    stage_element = sa.func.coalesce(i.c.error["element"].as_string(), i.c.waiting_at)
+    query = sa.select(
         i.c.id,
         i.c.process_id,
         i.c.business_key,
@@ -164,14 +127,10 @@ def classified(window: Window, *, stage=True, register=True) -> sa.Subquery:
         i.c.updated_at,
         category.label("category"),
         rank.label("rank"),
-        t.c.first_due,
-        t.c.first_unclaimed,
-    ]
-    query = sa.select(*columns).select_from(i).outerjoin(t, t.c.instance_id == i.c.id)
-    if stage:
-        query = query.add_columns(stage_element.label("stage_element")).outerjoin(
-            messages, messages.c.instance_id == i.c.id
-        )
+        i.c.first_due,
+        i.c.first_unclaimed,
+        stage_element.label("stage_element"),
+    )
     if register:
         query = query.add_columns(*_REGISTER).outerjoin(
             AGREEMENTS, AGREEMENTS.c.instance_id == i.c.id
@@ -245,8 +204,7 @@ def reading(db: Database) -> Iterator[sa.Connection]:
 def page(db: Database, window: Window, filters: Filters, limit: int, offset: int):
     """One page of classified rows, each with the register's fields."""
     register = bool(filters.opd or filters.partner_kind or filters.q)
-    stage = filters.stage_elements is not None
-    c = classified(window, stage=stage, register=register)
+    c = classified(window, register=register)
     query = (
         sa.select(c)
         .where(*_where(c, filters))

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from . import index
 from . import leases
 from .errors import ScriptError
 from .records import SYSTEM
@@ -98,6 +99,7 @@ def run_deadline(engine: Engine, row, now: datetime) -> None:
     """Run one escalation step: tell, maybe reassign, record; then drop it."""
     notifier = engine.notifier
     with engine.db.write() as connection:
+        index.lock_waits(connection, row.instance_id)
         task = connection.execute(
             sa.select(TASKS, INSTANCES.c.business_key)
             .join(INSTANCES, INSTANCES.c.id == TASKS.c.instance_id)
@@ -139,6 +141,7 @@ def _escalate(connection, notifier, task, rule: dict[str, Any], now) -> list[dic
             .where(TASKS.c.id == task.id)
             .values(lane=target, assignee=None, state="ready")
         )
+        index.update_waits(connection, task.instance_id)
         text = notifier.texts.reassigned(task, target)
         notifier.notify(connection, text, task, now, role=target)
         details = {"from_lane": task.lane, "from": task.assignee, "to_lane": target}

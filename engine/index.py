@@ -76,6 +76,49 @@ _INSERT_SUBSCRIPTION_SQL = (
     "VALUES (?, ?, ?, ?)"
 )
 
+_OPEN_OF_INSTANCE = "instance_id = instances.id AND state IN ('ready', 'claimed')"
+#: Recompute an instance's ``first_due``, ``first_unclaimed`` and
+#: ``waiting_at`` from its derived rows; append ``WHERE id = ?`` for one.
+WAITS_SQL = (
+    "UPDATE instances SET "
+    f"first_due = (SELECT min(due_at) FROM human_tasks WHERE {_OPEN_OF_INSTANCE}), "
+    "first_unclaimed = (SELECT min(created_at) FROM human_tasks "
+    f"WHERE {_OPEN_OF_INSTANCE} AND assignee IS NULL), "
+    "waiting_at = COALESCE("
+    f"(SELECT min(spec_name) FROM human_tasks WHERE {_OPEN_OF_INSTANCE}), "
+    "(SELECT min(element) FROM subscriptions WHERE instance_id = instances.id), "
+    "(SELECT min(element) FROM timers WHERE instance_id = instances.id))"
+)
+_WAITS_OF_ONE_SQL = f"{WAITS_SQL} WHERE id = ?"
+
+
+def write_waits(driver: Driver, connection, instance_id: int) -> None:
+    """Bring an instance's summary of what it waits for up to date.
+
+    Call it in the transaction that changed the instance's open tasks,
+    subscriptions or timers, after the change and with the instance row
+    locked first (as a step's bump does), so two writers never wait on
+    each other's rows in opposite order.
+    """
+    driver.execute(connection, _WAITS_OF_ONE_SQL, (instance_id,))
+
+
+def lock_waits(connection: sa.Connection, instance_id: int) -> None:
+    """Lock an instance's row before changing one of its open tasks.
+
+    Steps lock the instance row before its tasks; a claim or reassignment
+    that locked the task first could deadlock with a step.
+    """
+    instances = sa.table("instances", sa.column("id"))
+    connection.execute(
+        sa.select(instances.c.id).where(instances.c.id == instance_id).with_for_update()
+    )
+
+
+def update_waits(connection: sa.Connection, instance_id: int) -> None:
+    """:func:`write_waits` on a SQLAlchemy connection."""
+    connection.execute(sa.text(f"{WAITS_SQL} WHERE id = :id"), {"id": instance_id})
+
 
 @dataclass
 class Derived:
@@ -223,6 +266,12 @@ def write_derived(
     new.dated = (old.dated & new.open_tasks) | writer.dated
     writer.timers(old.timers, new.timers)
     writer.messages(old.messages, new.messages)
+    if (
+        old.open_tasks != new.open_tasks
+        or old.messages != new.messages
+        or old.timers.keys() != new.timers.keys()
+    ):
+        write_waits(driver, connection, ctx.instance_id)
     if ctx.timer_id is not None:
         driver.execute(connection, _RELEASE_TIMER_SQL, (ctx.timer_id,))
     if ctx.earliest is not None and not driver.sqlite:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from . import index
 from . import leases
 from . import operations
 from .errors import Conflict
@@ -107,6 +108,7 @@ def reassign_task(
         )
     now = engine.clock.now()
     with engine.db.write() as connection:
+        index.lock_waits(connection, row.instance_id)
         updated = connection.execute(
             sa.update(TASKS)
             .where(
@@ -122,6 +124,7 @@ def reassign_task(
                 f"Task {row.title!r} was claimed, reassigned or completed "
                 "meanwhile. Reload it."
             )
+        index.update_waits(connection, row.instance_id)
         details = {
             "from_lane": row.lane,
             "from": row.assignee,

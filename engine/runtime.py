@@ -756,6 +756,7 @@ class Engine:
             else TASKS.c.assignee == row.assignee
         )
         with self.db.write() as connection:
+            index.lock_waits(connection, row.instance_id)
             result = connection.execute(
                 sa.update(TASKS)
                 .where(
@@ -768,6 +769,7 @@ class Engine:
                     f"Task {row.title!r} was claimed or completed by someone else. "
                     "Reload it."
                 )
+            index.update_waits(connection, row.instance_id)
             connection.execute(
                 sa.insert(EVENTS),
                 event_row(row.instance_id, row.id, event_name, actor, now, details),

@@ -10,6 +10,10 @@ import sqlalchemy as sa
 
 from engine import Actor
 from engine import Engine
+from engine.store.models import HumanTask
+from engine.store.models import Instance
+from engine.store.models import Subscription
+from engine.store.models import Timer
 
 HERE = Path(__file__).parent
 BPMN = HERE / "engine" / "bpmn"
@@ -71,3 +75,42 @@ def assert_store_matches_memory(make_engine, engine: Engine, instance_id: int):
     in_memory = task_tree(engine, instance_id)
     restored = task_tree(make_engine(), instance_id)
     assert restored == in_memory
+
+
+def waits_from_rows(engine: Engine) -> dict[int, tuple]:
+    """Each instance's ``(first_due, first_unclaimed, waiting_at)`` worked
+    out afresh from its open tasks, subscriptions and timers."""
+    with engine.db.read() as connection:
+        ids = connection.scalars(sa.select(Instance.id)).all()
+        tasks = connection.execute(
+            sa.select(HumanTask).where(HumanTask.state.in_(("ready", "claimed")))
+        ).all()
+        messages = connection.execute(sa.select(Subscription)).all()
+        timers = connection.execute(sa.select(Timer)).all()
+    found = {}
+    for instance_id in ids:
+        own = [t for t in tasks if t.instance_id == instance_id]
+        due = [t.due_at for t in own if t.due_at is not None]
+        unclaimed = [t.created_at for t in own if t.assignee is None]
+        elements = (
+            [t.spec_name for t in own]
+            or [m.element for m in messages if m.instance_id == instance_id]
+            or [t.element for t in timers if t.instance_id == instance_id]
+        )
+        found[instance_id] = (
+            min(due, default=None),
+            min(unclaimed, default=None),
+            min(elements, default=None),
+        )
+    return found
+
+
+def assert_waits_current(engine: Engine) -> None:
+    """Every instance's summary of what it waits for matches its rows."""
+    columns = (Instance.id, Instance.first_due, Instance.first_unclaimed)
+    with engine.db.read() as connection:
+        stored = {
+            row[0]: tuple(row[1:])
+            for row in connection.execute(sa.select(*columns, Instance.waiting_at))
+        }
+    assert stored == waits_from_rows(engine)

@@ -106,6 +106,15 @@ class Instance(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The open incident, if any: ``{"element", "message", "at"}``.
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the supervisor console classifies by, kept with the task index,
+    # subscriptions and timers they are drawn from (engine.index.WAITS_SQL),
+    # so the console reads one narrow row per instance.
+    #: The earliest due date of the open tasks.
+    first_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the oldest open task nobody has claimed was created.
+    first_unclaimed: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The element it waits at: an open task, else a message, else a timer.
+    waiting_at: Mapped[str | None] = mapped_column(String(200))
 
 
 class InstanceTask(Base):

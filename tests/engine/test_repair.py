@@ -13,6 +13,7 @@ from console_support import Services
 from console_support import add_user
 from console_support import open_task
 from console_support import walk_to
+from support import assert_waits_current
 
 from engine import Actor
 from engine import Conflict
@@ -108,6 +109,7 @@ def test_reassign_to_a_user_puts_the_task_in_their_inbox(console, instance_id):
     assert [t.id for t in console.list_tasks(actor=rudi)] == [task.id]
     moved = console.get_task(task.id)
     assert (moved.state, moved.assignee, moved.lane) == ("claimed", "rudi", "opd")
+    assert_waits_current(console)
     (entry,) = console.list_operations(instance_id)
     assert (entry.action, entry.task_id, entry.actor, entry.reason) == (
         "task-reassigned",
@@ -132,6 +134,7 @@ def test_reassign_to_a_role_moves_the_task_to_its_lane(console, instance_id):
 
     moved = console.get_task(task.id)
     assert (moved.state, moved.assignee, moved.lane) == ("ready", None, "hukum")
+    assert_waits_current(console)
     assert [t.id for t in console.list_tasks(actor=HUKUM)] == [task.id]
     console.complete_task(task.id, {}, actor=HUKUM)
     assert open_task(console, instance_id).spec_name == "review"
@@ -191,6 +194,7 @@ def test_retry_closes_the_incident_of_a_failed_step(console, scripts, instance_i
     assert entry.new == {"error": None, "timers": [], "escalations": []}
     console.complete_task(task.id, {}, actor=OPD)
     assert open_task(console, instance_id).spec_name == "review"
+    assert_waits_current(console)
 
 
 def test_retry_that_fails_again_keeps_the_incident_and_logs_nothing(
@@ -231,6 +235,7 @@ def test_retry_refires_a_timer_that_used_up_its_attempts(
     assert Scheduler(engine, owner="test").run_due()["timers"] == 0
     (entry,) = console.list_operations(instance_id)
     assert entry.new == {"error": None, "timers": ["cool"], "escalations": []}
+    assert_waits_current(engine)
 
 
 def test_retry_without_an_incident_is_refused(console, instance_id):
@@ -261,6 +266,7 @@ def test_move_back_reopens_an_earlier_task(make_engine, scripts, console, instan
     )
 
     assert console.get_task(review.id).state == "cancelled"
+    assert_waits_current(console)
     draft = open_task(console, instance_id)
     assert (draft.spec_name, draft.state) == ("draft", "ready")
     (entry,) = console.list_operations(instance_id)
@@ -284,6 +290,7 @@ def test_move_forward_skips_to_a_later_element(
 
     sign = open_task(console, instance_id)
     assert sign.spec_name == "sign"
+    assert_waits_current(console)
     engine = restart(make_engine, scripts)
     engine.complete_task(sign.id, {}, actor=OPD)
     assert engine.get_instance(instance_id).status == "completed"
@@ -295,6 +302,7 @@ def test_move_off_a_message_drops_the_subscription(console, instance_id):
     console.move_token(instance_id, to_element="review", reason="Redo.", actor=KABAG)
 
     assert open_task(console, instance_id).spec_name == "review"
+    assert_waits_current(console)
     with pytest.raises(Exception, match="No instance is waiting"):
         console.send_message("partner_reply", actor=CLERK, instance_id=instance_id)
 
@@ -403,6 +411,7 @@ def test_cancel_is_logged(console, instance_id, suspended, clock):
     assert entry.old == {"status": "suspended" if suspended else "active"}
     assert console.list_tasks(instance_id=instance_id) == []
     assert console.supervision.findings() == []
+    assert_waits_current(console)
 
 
 def test_clock_moves_are_recorded_in_the_log(console, instance_id, clock):

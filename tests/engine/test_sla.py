@@ -5,6 +5,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support import assert_waits_current
 
 from engine import SYSTEM
 from engine import Actor
@@ -101,6 +102,7 @@ def test_overdue_task_tells_the_supervisor_and_moves_to_the_reassign_role(
     ]
     moved = engine.get_task(task.id)
     assert (moved.lane, moved.assignee, moved.state) == ("cooperation", None, "ready")
+    assert_waits_current(engine)
     (told,) = engine.list_notifications(KABAG)
     assert told.text.startswith(
         "Terlambat: tugas \u201cTelaah hukum\u201d (PKS/7/2025)"

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from console_support import CLERK
 from console_support import CONSOLE
 from console_support import KABAG
@@ -14,6 +15,8 @@ from console_support import Services
 from console_support import add_agreement
 from console_support import open_task
 from console_support import walk_to
+from support import assert_waits_current
+from support import waits_from_rows
 
 from engine import InvalidInput
 from engine import ScriptError
@@ -21,6 +24,7 @@ from engine.config import build_engine
 from engine.config import load_config
 from engine.scheduler import Scheduler
 from engine.stages import StageMap
+from engine.store.database import alembic_config
 from engine.supervision import SupervisionPolicy
 from engine.supervision import describe
 
@@ -121,6 +125,35 @@ def test_findings_carry_the_facts_behind_the_reason(console, every_kind):
     assert found["MESSAGE"].details == {"message": "partner_reply"}
     assert found["TIMER"].details["timer_due_at"] == "2025-06-23T01:00:00+00:00"
     assert found["IN-SLA"].element_name == "Draft the proposal"
+
+
+def test_instances_carry_what_they_wait_for(console, every_kind):
+    assert_waits_current(console)
+
+
+def test_claims_keep_the_oldest_unclaimed_task_current(console, clock):
+    instance_id = console.start_at(NOW - timedelta(days=4), "CLAIMS")
+    task = open_task(console, instance_id)
+
+    console.claim_task(task.id, actor=OPD)
+    assert_waits_current(console)
+    assert waits_from_rows(console)[instance_id][1] is None
+    console.unclaim_task(task.id, actor=OPD)
+    assert_waits_current(console)
+    console.assign_task(task.id, CLERK, actor=KABAG)
+    assert_waits_current(console)
+    console.complete_task(task.id, {}, actor=CLERK)
+    assert_waits_current(console)
+
+
+def test_upgrade_fills_what_running_instances_wait_for(console, every_kind):
+    config = alembic_config()
+    with console.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+        command.upgrade(config, "head")
+
+    assert_waits_current(console)
 
 
 def test_most_urgent_come_first(console, every_kind):
