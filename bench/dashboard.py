@@ -60,11 +60,11 @@ _BACK = "make_interval(days => n.i % 61)"
 _COPIES = [
     "INSERT INTO instances (id, process_id, version_id, business_key, status, "
     "state, lock_version, created_by, created_at, updated_at, ended_at, error, "
-    "first_due, first_unclaimed, waiting_at) "
+    "first_due, first_unclaimed, waiting_at, opd, partner_kind) "
     "SELECT :shift + n.i, process_id, version_id, business_key || '/' || n.i, "
     f"status, state, lock_version, created_by, created_at - {_BACK}, "
     f"updated_at - {_BACK}, ended_at - {_BACK}, error, first_due - {_BACK}, "
-    f"first_unclaimed - {_BACK}, waiting_at "
+    f"first_unclaimed - {_BACK}, waiting_at, opd, partner_kind "
     "FROM instances, generate_series(1, :copies) n(i) WHERE id = :seed",
     "INSERT INTO human_tasks (id, instance_id, process_id, spec_name, title, "
     "lane, form, state, assignee, created_at, due_at, completed_at, "

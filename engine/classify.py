@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 from types import SimpleNamespace
@@ -88,34 +89,73 @@ def _check_category(category: str) -> None:
         )
 
 
-def classified(window: Window, *, register=True) -> sa.Subquery:
-    """Every active or suspended instance with its category and the columns
-    the console filters, sorts and groups on.
+RANKS = {"incident": 0, "overdue": 1, "at_risk": 2, "waiting": 3, SUSPENDED: 4}
 
-    It reads the instance rows alone, which carry the earliest due date of
-    their open tasks, their oldest unclaimed task and the element they wait
-    at (see :data:`engine.index.WAITS_SQL`). Without ``register`` it leaves
-    out the agreement's fields, which a page of findings fetches for its
-    own rows only.
-    """
+
+def _due_soon(window: Window):
     i = INSTANCES
-    due_soon = sa.or_(
+    return sa.or_(
         i.c.first_due < window.risk_until,
         i.c.first_unclaimed < window.unclaimed_before,
     )
-    category = sa.case(
-        (i.c.status == SUSPENDED, SUSPENDED),
-        (i.c.error.is_not(None), "incident"),
+
+
+def _category(window: Window, *, incident: bool = True):
+    """The category of an instance row; without ``incident``, of a row
+    known to have no incident."""
+    i = INSTANCES
+    whens = [(i.c.status == SUSPENDED, SUSPENDED)]
+    if incident:
+        whens.append((i.c.error.is_not(None), "incident"))
+    whens += [
         (i.c.first_due < window.now, "overdue"),
-        (due_soon, "at_risk"),
-        else_="waiting",
-    )
+        (_due_soon(window), "at_risk"),
+    ]
+    return sa.case(*whens, else_="waiting")
+
+
+def _of_rank(window: Window, rank: int) -> list:
+    """The conditions that give an instance row ``rank``, as comparisons an
+    index on ``first_due`` can serve (the CASE of :func:`classified` cannot)."""
+    i = INSTANCES
+    if rank == RANKS[SUSPENDED]:
+        return [i.c.status == SUSPENDED]
+    active = [i.c.status == "active"]
+    if rank == RANKS["incident"]:
+        return [*active, i.c.error.is_not(None)]
+    active.append(i.c.error.is_(None))
+    if rank == RANKS["overdue"]:
+        return [*active, i.c.first_due < window.now]
+    if rank == RANKS["at_risk"]:
+        not_overdue = sa.or_(i.c.first_due.is_(None), i.c.first_due >= window.now)
+        return [*active, not_overdue, _due_soon(window)]
+    return [
+        *active,
+        sa.or_(i.c.first_due.is_(None), i.c.first_due >= window.risk_until),
+        sa.or_(
+            i.c.first_unclaimed.is_(None),
+            i.c.first_unclaimed >= window.unclaimed_before,
+        ),
+    ]
+
+
+def classified(window: Window, *, register=True, where=()) -> sa.Subquery:
+    """Every active or suspended instance (meeting ``where``) with its
+    category and the columns the console filters, sorts and groups on.
+
+    It reads the instance rows alone, which carry the earliest due date of
+    their open tasks, their oldest unclaimed task, the element they wait at
+    (see :data:`engine.index.WAITS_SQL`) and their OPD and partner kind.
+    Without ``register`` it leaves out the agreement's title and partner,
+    which a page of findings fetches for its own rows only.
+    """
+    i = INSTANCES
     rank = sa.case(
-        (i.c.status == SUSPENDED, 4),
-        (i.c.error.is_not(None), 0),
-        (i.c.first_due < window.now, 1),
-        (due_soon, 2),
-        else_=3,
+        (i.c.status == SUSPENDED, RANKS[SUSPENDED]),
+        (i.c.error.is_not(None), RANKS["incident"]),
+        (i.c.first_due < window.now, RANKS["overdue"]),
+        (_due_soon(window), RANKS["at_risk"]),
+        else_=RANKS["waiting"],
     )
     stage_element = sa.func.coalesce(i.c.error["element"].as_string(), i.c.waiting_at)
     query = sa.select(
@@ -125,24 +165,24 @@ def classified(window: Window, *, register=True) -> sa.Subquery:
         i.c.status,
         i.c.error,
         i.c.updated_at,
-        category.label("category"),
+        _category(window).label("category"),
         rank.label("rank"),
         i.c.first_due,
         i.c.first_unclaimed,
         stage_element.label("stage_element"),
+        i.c.opd,
+        i.c.partner_kind,
     )
     if register:
         query = query.add_columns(*_REGISTER).outerjoin(
             AGREEMENTS, AGREEMENTS.c.instance_id == i.c.id
         )
-    return query.where(i.c.status.in_(("active", SUSPENDED))).subquery("c")
+    return query.where(i.c.status.in_(("active", SUSPENDED)), *where).subquery("c")
 
 
 _REGISTER = (
     AGREEMENTS.c.judul.label("title"),
-    AGREEMENTS.c.opd_pemrakarsa.label("opd"),
     AGREEMENTS.c.mitra.label("partner"),
-    AGREEMENTS.c.jenis_mitra.label("partner_kind"),
 )
 
 
@@ -202,13 +242,32 @@ def reading(db: Database) -> Iterator[sa.Connection]:
 
 
 def page(db: Database, window: Window, filters: Filters, limit: int, offset: int):
-    """One page of classified rows, each with the register's fields."""
-    register = bool(filters.opd or filters.partner_kind or filters.q)
-    c = classified(window, register=register)
+    """One page of classified rows, each with the register's fields.
+
+    Each category is read in its own order of due date, from the index on
+    ``first_due``, and cut at the page's end, so no query sorts every
+    running instance.
+    """
+    register = bool(filters.q)
+    ranks = RANKS.values()
+    if filters.category is not None:
+        _check_category(filters.category)
+        ranks = [RANKS[filters.category]]
+    others = replace(filters, category=None)
+    parts = []
+    for rank in ranks:
+        c = classified(window, register=register, where=_of_rank(window, rank))
+        part = (
+            sa.select(c)
+            .where(*_where(c, others))
+            .order_by(c.c.first_due.asc().nulls_last(), c.c.id)
+            .limit(offset + limit)
+        )
+        parts.append(sa.select(part.subquery()))
+    u = sa.union_all(*parts).subquery("u")
     query = (
-        sa.select(c)
-        .where(*_where(c, filters))
-        .order_by(c.c.rank, c.c.first_due.is_(None), c.c.first_due, c.c.id)
+        sa.select(u)
+        .order_by(u.c.rank, u.c.first_due.asc().nulls_last(), u.c.id)
         .limit(limit)
         .offset(offset)
     )
@@ -225,24 +284,50 @@ def page(db: Database, window: Window, filters: Filters, limit: int, offset: int
             }
             for row in rows:
                 found = fields.get(row["id"])
-                for name in ("title", "opd", "partner", "partner_kind"):
+                for name in ("title", "partner"):
                     row[name] = getattr(found, name, None)
     return [SimpleNamespace(**{"stage_element": None, **row}) for row in rows]
 
 
 def count(db: Database, window: Window, filters: Filters) -> int:
-    c = classified(window)
+    c = classified(window, register=bool(filters.q))
     query = sa.select(sa.func.count()).select_from(c).where(*_where(c, filters))
     with reading(db) as connection:
         return connection.scalar(query) or 0
 
 
 def groups(db: Database, window: Window):
-    """Instance counts per category, process, stage element, OPD and kind."""
-    c = classified(window)
-    keys = (c.c.category, c.c.process_id, c.c.stage_element, c.c.opd)
-    query = sa.select(*keys, c.c.partner_kind, sa.func.count().label("n")).group_by(
-        *keys, c.c.partner_kind
+    """Instance counts per category, process, stage element, OPD and kind.
+
+    The instances without an incident are counted from the index that holds
+    every column needed; the few with one are read from the table.
+    """
+    i = INSTANCES
+    live = i.c.status.in_(("active", SUSPENDED))
+    calm = (
+        _category(window, incident=False).label("category"),
+        i.c.process_id,
+        i.c.waiting_at.label("stage_element"),
+        i.c.opd,
+        i.c.partner_kind,
+    )
+    failed = (
+        sa.case((i.c.status == SUSPENDED, SUSPENDED), else_="incident"),
+        i.c.process_id,
+        sa.func.coalesce(i.c.error["element"].as_string(), i.c.waiting_at),
+        i.c.opd,
+        i.c.partner_kind,
+    )
+    query = sa.union_all(
+        *(
+            sa.select(*keys, sa.func.count().label("n"))
+            .where(live, where)
+            .group_by(*keys)
+            for keys, where in (
+                (calm, i.c.error.is_(None)),
+                (failed, i.c.error.is_not(None)),
+            )
+        )
     )
     with reading(db) as connection:
         return connection.execute(query).all()

@@ -220,6 +220,13 @@ def sync(engine, instance_id: int) -> None:
         )
         if done.rowcount == 0:
             connection.execute(sa.insert(AGREEMENTS).values(**row))
+        # The console groups running instances by these two without
+        # reading the register (see Instance.opd).
+        connection.execute(
+            sa.update(INSTANCES)
+            .where(INSTANCES.c.id == instance_id)
+            .values(opd=row["opd_pemrakarsa"], partner_kind=row["jenis_mitra"])
+        )
 
 
 def refresh(engine, processes=REGISTER_PROCESSES) -> int:

@@ -16,8 +16,8 @@ It is counted apart (``summary()["suspended"]``) and listed with
 ``findings(category="suspended")``.
 
 Everything here is SQL over the rows each step keeps current (the task
-index, timers, subscriptions, the register); no instance is loaded, so the
-console costs the same at a hundred instances as at a hundred thousand.
+index, timers, subscriptions, the register), mostly over what each
+instance row carries of them; no instance is loaded.
 """
 
 from __future__ import annotations

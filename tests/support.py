@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from engine import Actor
 from engine import Engine
+from engine.store.models import Agreement
 from engine.store.models import HumanTask
 from engine.store.models import Instance
 from engine.store.models import Subscription
@@ -78,8 +79,9 @@ def assert_store_matches_memory(make_engine, engine: Engine, instance_id: int):
 
 
 def waits_from_rows(engine: Engine) -> dict[int, tuple]:
-    """Each instance's ``(first_due, first_unclaimed, waiting_at)`` worked
-    out afresh from its open tasks, subscriptions and timers."""
+    """Each instance's ``(first_due, first_unclaimed, waiting_at, opd,
+    partner_kind)`` worked out afresh from its open tasks, subscriptions,
+    timers and register row."""
     with engine.db.read() as connection:
         ids = connection.scalars(sa.select(Instance.id)).all()
         tasks = connection.execute(
@@ -87,6 +89,10 @@ def waits_from_rows(engine: Engine) -> dict[int, tuple]:
         ).all()
         messages = connection.execute(sa.select(Subscription)).all()
         timers = connection.execute(sa.select(Timer)).all()
+        register = {
+            row.instance_id: (row.opd_pemrakarsa, row.jenis_mitra)
+            for row in connection.execute(sa.select(Agreement))
+        }
     found = {}
     for instance_id in ids:
         own = [t for t in tasks if t.instance_id == instance_id]
@@ -101,16 +107,24 @@ def waits_from_rows(engine: Engine) -> dict[int, tuple]:
             min(due, default=None),
             min(unclaimed, default=None),
             min(elements, default=None),
+            *register.get(instance_id, (None, None)),
         )
     return found
 
 
 def assert_waits_current(engine: Engine) -> None:
-    """Every instance's summary of what it waits for matches its rows."""
-    columns = (Instance.id, Instance.first_due, Instance.first_unclaimed)
+    """Every instance's summary for the console matches the rows it is
+    drawn from."""
+    columns = (
+        Instance.first_due,
+        Instance.first_unclaimed,
+        Instance.waiting_at,
+        Instance.opd,
+        Instance.partner_kind,
+    )
     with engine.db.read() as connection:
         stored = {
             row[0]: tuple(row[1:])
-            for row in connection.execute(sa.select(*columns, Instance.waiting_at))
+            for row in connection.execute(sa.select(Instance.id, *columns))
         }
     assert stored == waits_from_rows(engine)

@@ -32,6 +32,8 @@ from sqlalchemy.orm import mapped_column
 
 #: The rows of the task index that still need someone (partial indexes).
 OPEN_TASK = "state IN ('ready', 'claimed')"
+#: The instances still running, which the supervisor console lists.
+LIVE = "status IN ('active', 'suspended')"
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -89,6 +91,31 @@ class Instance(Base):
     """One running or finished process instance: one agreement's journey."""
 
     __tablename__ = "instances"
+    __table_args__ = (
+        # The console counts running instances from this index alone; those
+        # with an incident, few, are read from the table.
+        Index(
+            "ix_instances_live_groups",
+            "process_id",
+            "waiting_at",
+            "opd",
+            "partner_kind",
+            "status",
+            "first_due",
+            "first_unclaimed",
+            postgresql_where=text(f"{LIVE} AND error IS NULL"),
+            sqlite_where=text(f"{LIVE} AND error IS NULL"),
+        ),
+        # It pages through each category the earliest due date first.
+        Index(
+            "ix_instances_live_by_due",
+            "status",
+            "first_due",
+            "id",
+            postgresql_where=text(LIVE),
+            sqlite_where=text(LIVE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     process_id: Mapped[str] = mapped_column(String(200), index=True)
@@ -115,6 +142,10 @@ class Instance(Base):
     first_unclaimed: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The element it waits at: an open task, else a message, else a timer.
     waiting_at: Mapped[str | None] = mapped_column(String(200))
+    #: The register's ``opd_pemrakarsa`` and ``jenis_mitra``, which the
+    #: console groups by; written with the register row (engine.register).
+    opd: Mapped[str | None] = mapped_column(String(200))
+    partner_kind: Mapped[str | None] = mapped_column(String(40))
 
 
 class InstanceTask(Base):

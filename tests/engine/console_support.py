@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from engine import Actor
 from engine.store.models import Agreement
+from engine.store.models import Instance
 from engine.store.models import User
 
 CONSOLE = Path(__file__).parent / "defs" / "console.bpmn"
@@ -95,3 +96,8 @@ def add_agreement(engine, instance_id: int, **values) -> None:
     }
     with engine.db.write() as connection:
         connection.execute(sa.insert(Agreement.__table__).values(**row))
+        connection.execute(
+            sa.update(Instance.__table__)
+            .where(Instance.id == instance_id)
+            .values(opd=row.get("opd_pemrakarsa"), partner_kind=row.get("jenis_mitra"))
+        )

@@ -20,6 +20,7 @@ from support import waits_from_rows
 
 from engine import InvalidInput
 from engine import ScriptError
+from engine import register
 from engine.config import build_engine
 from engine.config import load_config
 from engine.scheduler import Scheduler
@@ -144,6 +145,23 @@ def test_claims_keep_the_oldest_unclaimed_task_current(console, clock):
     assert_waits_current(console)
     console.complete_task(task.id, {}, actor=CLERK)
     assert_waits_current(console)
+
+
+def test_register_row_gives_the_instance_its_opd_and_partner_kind(console, clock):
+    data = {"judul": "Pelatihan", "opd_pemrakarsa": "Dinkes", "jenis_mitra": "ptn"}
+    clock.set(NOW)
+    instance_id = console.start("console", actor=OPD, business_key="REG", data=data)
+
+    register.sync(console, instance_id)
+
+    assert_waits_current(console)
+    (found,) = console.supervision.findings(opd="Dinkes")
+    assert (found.instance_id, found.partner_kind, found.title) == (
+        instance_id,
+        "ptn",
+        "Pelatihan",
+    )
+    assert console.supervision.summary()["partner_kinds"]["ptn"]["waiting"] == 1
 
 
 def test_upgrade_fills_what_running_instances_wait_for(console, every_kind):
