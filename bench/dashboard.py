@@ -13,8 +13,9 @@
    The serialised task trees (``instance_tasks``) and the audit trail are
    not copied: neither query reads them, and they would make the set-up
    take far longer.
-3. measure: the dashboard (``Supervision.summary()`` and the first page of
-   ``findings()``) and an officer's inbox (``Engine.list_tasks`` for the
+3. measure: the dashboard (``Supervision.summary()``, ``finished_per_month()``
+   and ``stage_times()``, as the dashboard page reads them, and the first
+   page of ``findings()``) and an officer's inbox (``Engine.list_tasks`` for the
    busiest lane, first page), each ``--repeat`` times.
 
 Everything happens in a scratch schema of the local server's ``test``
@@ -206,7 +207,11 @@ def main() -> None:
         print(f"inbox of lane {lane!r}: first page of {inbox} task(s)")
 
         def dashboard() -> None:
+            # What the dashboard page reads, and the first page of findings
+            # it links to.
             engine.supervision.summary(now=now)
+            engine.supervision.finished_per_month(now=now)
+            engine.supervision.stage_times()
             engine.supervision.findings(now=now, limit=PAGE)
 
         dash_p95, dash_median = p95_ms(dashboard, args.repeat)
