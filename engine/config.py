@@ -19,6 +19,7 @@ from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,12 @@ SETTINGS = (
         "counts it as at risk.",
     ),
     Setting(
+        "FIGURES_EVERY",
+        "PT10M",
+        "ISO-8601 duration: how often the scheduler computes the console's "
+        "time per stage and per element from every instance's history.",
+    ),
+    Setting(
         "DIGEST_SCHEDULE",
         "mon 07:00",
         "When the scheduler queues the weekly digest for supervisors: weekday "
@@ -278,8 +285,24 @@ def supervision_policy(config: Mapping[str, Any]) -> SupervisionPolicy:
     return SupervisionPolicy(
         at_risk_margin=margin,
         unclaimed_days=int(config.get("UNCLAIMED_DAYS", 3)),
+        figures_every=figures_every(config),
         stages=StageMap.load(stages if stages.exists() else None),
     )
+
+
+def figures_every(config: Mapping[str, Any]) -> timedelta:
+    """How often the figures drawn from history are computed.
+
+    :raise ValueError: the setting is no positive duration; the message
+        names it.
+    """
+    try:
+        every = parse_margin(config.get("FIGURES_EVERY") or "PT10M")
+        if every <= timedelta(0):
+            raise ValueError("Give a duration longer than zero.")
+    except ValueError as e:
+        raise ValueError(f"{ENV_PREFIX}FIGURES_EVERY: {e}") from None
+    return every
 
 
 def build_engine(config: Mapping[str, Any] | None = None, **overrides: Any) -> Engine:

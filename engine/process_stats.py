@@ -2,23 +2,29 @@
 
 All of them read the task index and the instance rows; none loads an
 instance. Medians and 90th percentiles are the nearest-rank kind, so they
-are durations that really occurred.
+are durations that really occurred: PostgreSQL computes them
+(``percentile_disc``); on SQLite, which has no such function, the durations
+are read and ranked here.
+
+Which element belongs to which stage or process comes from the deployed
+diagrams, not from the store; the callers pass it in as
+``{value: {top process id: [element, ...]}}`` and the queries turn it into
+a ``CASE``.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from .classify import reading
 from .findings import OpenTask
 from .records import OPEN_STATES
-from .stages import ElementIndex
 from .store import Database
 from .store.models import Agreement
 from .store.models import HumanTask
@@ -66,88 +72,131 @@ def finished_per_month(db: Database, months: int, now: datetime):
     return [(f"{a:04d}-{b:02d}", counts.get((a, b), 0)) for a, b in keys]
 
 
-def element_spans(db: Database):
-    """Per instance and task element: first opened, last closed, still open."""
-    opened = sa.func.sum(sa.case((TASKS.c.state.in_(OPEN_STATES), 1), else_=0))
-    keys = (TASKS.c.instance_id, TASKS.c.process_id, TASKS.c.spec_name)
-    query = sa.select(
-        *keys,
-        sa.func.min(TASKS.c.created_at).label("first"),
-        sa.func.max(TASKS.c.completed_at).label("last"),
-        opened.label("open"),
-    ).group_by(*keys)
-    with db.read() as connection:
-        return connection.execute(query).all()
-
-
-def stage_times(spans, stage_of: Callable[[str, str], str], codes: list[str]):
-    visits: dict[tuple[int, str], list] = {}
-    for row in spans:
-        stage = stage_of(row.process_id, row.spec_name)
-        if not stage:
-            continue
-        visit = visits.setdefault((row.instance_id, stage), [row.first, None, 0])
-        visit[0] = min(visit[0], row.first)
-        if row.last is not None and (visit[1] is None or row.last > visit[1]):
-            visit[1] = row.last
-        visit[2] += row.open or 0
-    days: dict[str, list[float]] = defaultdict(list)
-    for (_, stage), (first, last, still_open) in visits.items():
-        if last is not None and not still_open:
-            days[stage].append((last - first).total_seconds() / _DAY)
-    return {
-        code: {
-            "median_days": percentile(days[code], 0.5),
-            "p90_days": percentile(days[code], 0.9),
-            "count": len(days[code]),
-        }
-        for code in [*codes, *sorted(set(days) - set(codes))]
-    }
-
-
-def heat(
-    db: Database,
-    process_id: str,
-    tops: list[str],
-    index_for: Callable[[str], ElementIndex],
+def stage_times(
+    db: Database, stages: dict[str, dict[str, list[str]]], codes: list[str]
 ) -> dict[str, dict[str, Any]]:
-    """``{element: {"waiting": n, "median_seconds": s}}`` of one diagram.
+    """Median and 90th percentile days per stage, over finished stage visits.
 
-    ``tops`` are the process ids instances are started from; ``index_for``
-    gives each one's elements.
+    A visit runs from the first task of a stage opening to the last one
+    closing, per instance; one with a task still open is not finished.
+    ``stages`` is ``{stage: {top process id: [element, ...]}}``.
     """
-    indexes = {
-        top: index_for(top)
-        for top in tops
-        if top == process_id or process_id in index_for(top).calls
-    }
-    if not indexes:
-        return {}
-    waiting: dict[str, set[int]] = defaultdict(set)
-    for instance_id, top, element in _waiting_rows(db, list(indexes)):
-        shown = indexes[top].shown_in(element, process_id, top)
-        if shown is not None:
-            waiting[shown].add(instance_id)
-    durations: dict[str, list[float]] = defaultdict(list)
-    for top, element, seconds in _task_durations(db, list(indexes)):
-        if indexes[top].owner(element, top) == process_id:
-            durations[element].append(seconds)
+    found = _stage_percentiles(db, _mapping(stages)) if any(stages.values()) else {}
     result = {}
-    for element in set(waiting) | set(durations):
-        median = percentile(durations.get(element, []), 0.5)
-        result[element] = {
-            "waiting": len(waiting.get(element, ())),
-            "median_seconds": None if median is None else round(median),
+    for code in [*codes, *sorted(set(found) - set(codes))]:
+        median, p90, count = found.get(code, (None, None, 0))
+        result[code] = {
+            "median_days": _days(median),
+            "p90_days": _days(p90),
+            "count": count,
         }
     return result
 
 
-def _waiting_rows(db: Database, tops: list[str]):
-    live = sa.select(INSTANCES.c.id, INSTANCES.c.process_id).where(
-        INSTANCES.c.status.in_(("active", "suspended")),
-        INSTANCES.c.process_id.in_(tops),
+def _stage_percentiles(db: Database, stages: sa.CTE) -> dict[str, tuple]:
+    """``{stage: (median seconds, p90 seconds, finished visits)}``."""
+    opened = sa.func.sum(sa.case((TASKS.c.state.in_(OPEN_STATES), 1), else_=0))
+    visits = (
+        sa.select(
+            stages.c.value.label("stage"),
+            sa.func.min(TASKS.c.created_at).label("first"),
+            sa.func.max(TASKS.c.completed_at).label("last"),
+            opened.label("open"),
+        )
+        .join_from(TASKS, stages, _matches(stages))
+        .group_by(TASKS.c.instance_id, stages.c.value)
+        .subquery("v")
     )
-    live = live.subquery("i")
+    finished = (visits.c.open == 0, visits.c.last.is_not(None))
+    found: dict[str, tuple] = {}
+    with reading(db) as connection:
+        if db.is_sqlite:
+            spans: dict[str, list[float]] = defaultdict(list)
+            query = sa.select(visits.c.stage, visits.c.first, visits.c.last)
+            for code, first, last in connection.execute(query.where(*finished)):
+                spans[code].append((_utc(last) - _utc(first)).total_seconds())
+            for code, seconds in spans.items():
+                found[code] = (
+                    percentile(seconds, 0.5),
+                    percentile(seconds, 0.9),
+                    len(seconds),
+                )
+        else:
+            seconds = sa.extract("epoch", visits.c.last - visits.c.first)
+            query = sa.select(
+                visits.c.stage,
+                sa.func.percentile_disc(0.5).within_group(seconds),
+                sa.func.percentile_disc(0.9).within_group(seconds),
+                sa.func.count(),
+            )
+            for code, median, p90, n in connection.execute(
+                query.where(*finished).group_by(visits.c.stage)
+            ):
+                found[code] = (float(median), float(p90), n)
+    return found
+
+
+def element_times(
+    db: Database, owners: dict[str, dict[str, list[str]]]
+) -> dict[str, dict[str, int]]:
+    """The median seconds each task element stayed open, over its completed
+    tasks: ``{owning process id: {element: seconds}}``.
+
+    ``owners`` is ``{owning process id: {top process id: [element, ...]}}``,
+    so a called process's tasks count under the process that holds them.
+    """
+    if not any(owners.values()):
+        return {}
+    m = _mapping(owners)
+    owner = m.c.value
+    on = _matches(m)
+    completed = TASKS.c.state == "completed"
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    with reading(db) as connection:
+        if db.is_sqlite:
+            spans: dict[tuple[str, str], list[float]] = defaultdict(list)
+            query = (
+                sa.select(
+                    owner, TASKS.c.spec_name, TASKS.c.created_at, TASKS.c.completed_at
+                )
+                .join_from(TASKS, m, on)
+                .where(completed)
+            )
+            for process_id, element, created, done in connection.execute(query):
+                spans[process_id, element].append(
+                    (_utc(done) - _utc(created)).total_seconds()
+                )
+            medians = [(*key, percentile(v, 0.5)) for key, v in spans.items()]
+        else:
+            seconds = sa.extract("epoch", TASKS.c.completed_at - TASKS.c.created_at)
+            query = (
+                sa.select(
+                    owner.label("owner"),
+                    TASKS.c.spec_name,
+                    sa.func.percentile_disc(0.5).within_group(seconds),
+                )
+                .join_from(TASKS, m, on)
+                .where(completed)
+                .group_by(owner, TASKS.c.spec_name)
+            )
+            medians = connection.execute(query).all()
+    for process_id, element, median in medians:
+        result[process_id][element] = round(float(median))
+    return dict(result)
+
+
+def waiting_counts(
+    db: Database, shown: dict[str, dict[str, list[str]]]
+) -> dict[str, int]:
+    """How many running instances wait at each element of one diagram now.
+
+    ``shown`` is ``{element of the diagram: {top process id: [element the
+    instance waits at, ...]}}``: the element itself, or the elements inside
+    the process a call activity runs. Waiting means an open task, a message
+    subscription or a timer.
+    """
+    if not any(shown.values()):
+        return {}
     parts = [
         sa.select(TASKS.c.instance_id, TASKS.c.spec_name.label("element")).where(
             TASKS.c.state.in_(OPEN_STATES)
@@ -155,24 +204,47 @@ def _waiting_rows(db: Database, tops: list[str]):
         sa.select(SUBSCRIPTIONS.c.instance_id, SUBSCRIPTIONS.c.element),
         sa.select(TIMERS.c.instance_id, TIMERS.c.element),
     ]
-    rows = []
-    with db.read() as connection:
-        for part in parts:
-            part = part.subquery("w")
-            query = sa.select(
-                part.c.instance_id, live.c.process_id, part.c.element
-            ).join(live, live.c.id == part.c.instance_id)
-            rows.extend(connection.execute(query).all())
-    return rows
+    waits = sa.union_all(*parts).subquery("w")
+    i = INSTANCES
+    m = _mapping(shown)
+    at = (
+        sa.select(i.c.id, m.c.value)
+        .join_from(waits, i, i.c.id == waits.c.instance_id)
+        .join(m, _matches(m, i.c.process_id, waits.c.element))
+        .where(i.c.status.in_(("active", "suspended")))
+        .distinct()
+        .subquery("a")
+    )
+    query = sa.select(at.c.value, sa.func.count()).group_by(at.c.value)
+    with reading(db) as connection:
+        return dict(connection.execute(query).all())
 
 
-def _task_durations(db: Database, tops: list[str]):
-    query = sa.select(
-        TASKS.c.process_id, TASKS.c.spec_name, TASKS.c.created_at, TASKS.c.completed_at
-    ).where(TASKS.c.state == "completed", TASKS.c.process_id.in_(tops))
-    with db.read() as connection:
-        for top, element, created, completed in connection.execute(query):
-            yield top, element, (completed - created).total_seconds()
+def _mapping(groups: dict[str, dict[str, list[str]]]) -> sa.CTE:
+    """``groups`` as rows ``(top, element, value)``: a ``VALUES`` list the
+    queries join the task index (or the waits) to."""
+    rows = [
+        (process_id, element, value)
+        for value, tops in sorted(groups.items())
+        for process_id, elements in sorted(tops.items())
+        for element in elements
+    ]
+    columns = [sa.column(name, sa.String) for name in ("top", "element", "value")]
+    return sa.values(*columns, name="m").data(rows).cte("m")
+
+
+def _matches(m: sa.CTE, top=TASKS.c.process_id, element=TASKS.c.spec_name):
+    """The join of ``m`` to a top process and an element; by default, the
+    task index's."""
+    return sa.and_(m.c.top == top, m.c.element == element)
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _days(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / _DAY
 
 
 def open_tasks(db: Database, lane, limit: int, offset: int, now: datetime):

@@ -19,6 +19,10 @@ timer::
            timers (see :mod:`engine.starts`) and task escalations
     mail   the outbox, when an SMTP host is configured
 
+Two more run on the clock: the supervisors' weekly digest, and the
+console's figures drawn from every instance's history (every
+``FIGURES_EVERY``; see :mod:`engine.figures`).
+
 Tests need no thread: :meth:`Scheduler.run_due` does one full round at the
 engine clock's time, so a test moves a ``MovableClock`` and calls it.
 """
@@ -44,6 +48,7 @@ from . import leases
 from . import notifications
 from . import starts
 from . import timers
+from .config import figures_every
 from .runtime import Engine
 
 logger = logging.getLogger(__name__)
@@ -86,6 +91,8 @@ class Scheduler:
         queues none (see :mod:`engine.digest`).
     :param digest_role: the role whose users get it.
     :param timezone: the zone the digest's weekday and time are in.
+    :param figures_every: how often to compute the console's figures drawn
+        from history; None computes them only when a page asks.
     """
 
     def __init__(
@@ -101,6 +108,7 @@ class Scheduler:
         digest: digest_module.DigestSchedule | None = None,
         digest_role: str = "supervisor",
         timezone: str = "Asia/Jakarta",
+        figures_every: timedelta | None = None,
     ) -> None:
         if poll <= 0:
             raise ValueError(
@@ -116,6 +124,7 @@ class Scheduler:
         self.digest = digest
         self.digest_role = digest_role
         self.timezone = timezone
+        self.figures_every = figures_every
         self._aps: BackgroundScheduler | None = None
         self._listener: _Listener | None = None
         self._lock = threading.Lock()
@@ -186,6 +195,13 @@ class Scheduler:
             self._wake("mail", _utcnow())
         return queued
 
+    def refresh_figures(self) -> None:
+        """Compute the console's figures drawn from history, and keep them."""
+        try:
+            self.engine.supervision.refresh_figures()
+        except Exception:
+            logger.exception("Computing the console's figures failed")
+
     # -- background threads -----------------------------------------------
 
     def start(self) -> None:
@@ -217,6 +233,13 @@ class Scheduler:
                 minute=self.digest.at.minute,
                 timezone=self.timezone,
                 misfire_grace_time=3600,
+            )
+        if self.figures_every is not None:
+            self._aps.add_job(
+                self.refresh_figures,
+                "interval",
+                id="figures",
+                seconds=self.figures_every.total_seconds(),
             )
         self.engine.add_due_listener(self.wake)
         self._aps.start()
@@ -355,6 +378,7 @@ def scheduler_from_config(engine: Engine, config: Mapping[str, Any], **kw) -> Sc
     )
     kw.setdefault("digest_role", config.get("DIGEST_ROLE") or "supervisor")
     kw.setdefault("timezone", config.get("TIMEZONE", "Asia/Jakarta"))
+    kw.setdefault("figures_every", figures_every(config))
     return Scheduler(engine, **kw)
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from . import classify
+from . import figures
 from . import process_stats
 from .findings import Finding
 from .findings import OpenTask
@@ -44,6 +45,8 @@ from .store.models import ProcessVersion
 from .workdays import parse_duration
 
 CATEGORIES = classify.CATEGORIES
+#: The name the figures drawn from history are kept under.
+HISTORY = "history"
 SUSPENDED = classify.SUSPENDED
 TASKS = HumanTask.__table__
 AGREEMENTS = Agreement.__table__
@@ -92,6 +95,8 @@ class SupervisionPolicy:
     at_risk_margin: timedelta = timedelta(days=2)
     #: A task nobody claimed for this many days is at risk.
     unclaimed_days: int = 3
+    #: How often the scheduler computes the figures drawn from history.
+    figures_every: timedelta = timedelta(minutes=10)
     stages: StageMap = field(default_factory=StageMap)
 
     def __post_init__(self) -> None:
@@ -102,6 +107,10 @@ class SupervisionPolicy:
         if self.unclaimed_days < 0:
             raise ValueError(
                 f"unclaimed_days must be 0 or more, got {self.unclaimed_days!r}."
+            )
+        if self.figures_every <= timedelta(0):
+            raise ValueError(
+                f"figures_every must be positive, got {self.figures_every!r}."
             )
 
 
@@ -219,27 +228,85 @@ class Supervision:
             self.db, months, now or self.clock.now()
         )
 
-    def stage_times(self) -> dict[str, dict[str, Any]]:
+    def stage_times(self, now: datetime | None = None) -> dict[str, dict[str, Any]]:
         """How long agreements spend in each stage, over finished stage visits.
 
         A visit runs from the first task of the stage opening to the last
         one closing, per instance: ``{stage: {"median_days", "p90_days",
         "count"}}`` (the days are None when nothing finished in a stage).
+        Read from the kept figures (see :meth:`history`).
         """
-        self._refresh()
-        spans = process_stats.element_spans(self.db)
-        return process_stats.stage_times(spans, self.stage, self.stage_codes)
+        return self.history(now).data["stage_times"]
 
-    def heat(self, process_id: str) -> dict[str, dict[str, Any]]:
+    def heat(self, process_id: str, now: datetime | None = None) -> dict[str, Any]:
         """Per element of ``process_id``'s diagram: instances waiting there
         now, and the median seconds its tasks stayed open.
 
         For a called process, the elements are counted over every instance
         that runs it; in a calling diagram, the work going on inside a
-        called process counts at the call activity.
+        called process counts at the call activity. The medians come from
+        the kept figures (see :meth:`history`); the counts are of now.
         """
-        tops = self._deployed()
-        return process_stats.heat(self.db, process_id, tops, self.element_index)
+        indexes = {
+            top: self.element_index(top)
+            for top in self._deployed()
+            if top == process_id or process_id in self.element_index(top).calls
+        }
+        if not indexes:
+            return {}
+        shown: dict[str, dict[str, list[str]]] = {}
+        for top, index in indexes.items():
+            for element in index.elements:
+                at = index.shown_in(element, process_id, top)
+                if at is not None:
+                    shown.setdefault(at, {}).setdefault(top, []).append(element)
+        waiting = process_stats.waiting_counts(self.db, shown)
+        medians = self.history(now).data["element_times"].get(process_id, {})
+        return {
+            element: {
+                "waiting": waiting.get(element, 0),
+                "median_seconds": medians.get(element),
+            }
+            for element in sorted(set(waiting) | set(medians))
+        }
+
+    def history(self, now: datetime | None = None) -> figures.Kept:
+        """The figures drawn from every instance's history, as kept.
+
+        ``data`` holds ``stage_times`` (see :meth:`stage_times`) and
+        ``element_times`` (``{process id: {element: median seconds}}``);
+        ``computed_at`` says when they were computed. When none are kept,
+        or they are older than twice ``figures_every`` (no scheduler is
+        keeping them), they are computed first.
+        """
+        now = now or self.clock.now()
+        kept = figures.load(self.db, HISTORY)
+        if kept is None or kept.stale(now, self.policy.figures_every):
+            kept = self.refresh_figures(now)
+        return kept
+
+    def refresh_figures(self, now: datetime | None = None) -> figures.Kept:
+        """Compute the figures drawn from history and keep them.
+
+        The scheduler calls this every ``figures_every``; at 100,000
+        instances it reads some two million task rows.
+        """
+        now = now or self.clock.now()
+        stages: dict[str, dict[str, list[str]]] = {}
+        owners: dict[str, dict[str, list[str]]] = {}
+        for top in self._deployed():
+            index = self.element_index(top)
+            for element in index.elements:
+                stage = self.stage(top, element)
+                if stage:
+                    stages.setdefault(stage, {}).setdefault(top, []).append(element)
+                owner = index.owner(element, top)
+                owners.setdefault(owner, {}).setdefault(top, []).append(element)
+        data = {
+            "stage_times": process_stats.stage_times(self.db, stages, self.stage_codes),
+            "element_times": process_stats.element_times(self.db, owners),
+        }
+        return figures.save(self.db, HISTORY, data, now)
 
     # -- stages --------------------------------------------------------
 

@@ -63,10 +63,12 @@ def dashboard():
     now = engine.clock.now()
     watch = engine.supervision
     months = watch.finished_per_month(now=now)
+    history = watch.history(now=now)
     data = {
         "summary": watch.summary(now=now),
         "finished_per_month": [{"month": m, "count": n} for m, n in months],
-        "stage_times": watch.stage_times(),
+        "stage_times": history.data["stage_times"],
+        "figures_computed_at": history.computed_at,
         "processes": process_choices(),
     }
     return render_page("supervisor/dashboard.html", schemas.DashboardSchema(), data)
@@ -142,10 +144,12 @@ def pick_process():
 def process(process_id: str):
     engine = get_engine()
     info = engine.versions.latest(process_id)
+    now = engine.clock.now()
     data = {
         "process": {"process_id": info.process_id, "name": info.name or process_id},
         "diagram_url": url_for("supervisor.diagram", process_id=process_id),
-        "heat": engine.supervision.heat(process_id),
+        "heat": engine.supervision.heat(process_id, now=now),
+        "figures_computed_at": engine.supervision.history(now=now).computed_at,
     }
     return render_page("supervisor/process.html", schemas.ProcessPageSchema(), data)
 

@@ -44,6 +44,8 @@ class DashboardSchema(Schema):
     stage_times = fields.Dict(
         keys=fields.String(), values=fields.Nested(StageTimeSchema)
     )
+    #: When the time per stage was computed from history.
+    figures_computed_at = fields.AwareDateTime()
     processes = fields.List(fields.Nested(ProcessChoiceSchema))
 
 
@@ -106,6 +108,8 @@ class ProcessPageSchema(Schema):
     process = fields.Nested(ProcessChoiceSchema)
     diagram_url = fields.String()
     heat = fields.Dict(keys=fields.String(), values=fields.Nested(HeatSchema))
+    #: When the median times were computed from history.
+    figures_computed_at = fields.AwareDateTime()
 
 
 class ItemSchema(Schema):

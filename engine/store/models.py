@@ -563,3 +563,18 @@ class Scenario(Base):
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     saved_by: Mapped[str] = mapped_column(String(200))
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Figure(Base):
+    """A figure drawn from every instance's history, kept as computed.
+
+    The console's time per stage and time per element read every task any
+    instance had; :mod:`engine.figures` computes them now and then and
+    keeps them here, so a page reads one row.
+    """
+
+    __tablename__ = "figures"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,10 +15,12 @@ from console_support import add_user
 
 from engine import digest
 from engine.cli import load_commands
+from engine.config import figures_every
 from engine.digest import DigestSchedule
 from engine.notifications import Notifier
 from engine.notifications import mapping_address_book
 from engine.scheduler import Scheduler
+from engine.scheduler import scheduler_from_config
 from engine.store.models import OutboxMail
 
 #: Monday 23 June 2025, 07:00 WIB.
@@ -120,6 +122,26 @@ def test_scheduler_adds_a_weekly_job_at_the_set_time(console):
 
     assert "day_of_week='fri'" in trigger
     assert "hour='16'" in trigger and "minute='30'" in trigger
+
+
+def test_scheduler_keeps_the_console_figures_on_their_interval(console, clock):
+    scheduler = scheduler_from_config(console, {"FIGURES_EVERY": "PT20M"})
+    scheduler.start()
+    try:
+        trigger = str(scheduler._aps.get_job("figures").trigger)
+    finally:
+        scheduler.stop()
+    scheduler.refresh_figures()
+
+    assert scheduler.figures_every == timedelta(minutes=20)
+    assert trigger == "interval[0:20:00]"
+    assert console.supervision.history().computed_at == clock.now()
+
+
+@pytest.mark.parametrize("text", ["P0D", "next week", "P1M"])
+def test_figures_every_must_be_a_positive_duration(text):
+    with pytest.raises(ValueError, match="FIGURES_EVERY"):
+        figures_every({"FIGURES_EVERY": text})
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from engine.supervision import SupervisionPolicy
 from engine.supervision import describe
 
 PROCESSES = Path(__file__).parents[2] / "processes"
+BPMN = Path(__file__).parent / "bpmn"
 #: The moment the console is looked at: Sunday 22 June 2025, 08:00 WIB.
 NOW = datetime(2025, 6, 22, 1, 0, tzinfo=UTC)
 STAGES = StageMap.from_dict(
@@ -416,6 +417,65 @@ def test_finished_per_month_and_time_per_stage(console, clock):
     assert times["usulan"] == {"median_days": 2.0, "p90_days": 2.0, "count": 1}
     assert times["telaah"] == {"median_days": 1.0, "p90_days": 1.0, "count": 1}
     assert times["negosiasi"]["count"] == 1
+
+
+def test_time_per_stage_is_the_nearest_rank_over_finished_visits(console, clock):
+    start = datetime(2025, 5, 1, 1, 0, tzinfo=UTC)
+    for days in (4, 1, 5, 2, 3):
+        instance_id = console.start_at(start, f"DRAFT-{days}")
+        clock.advance(days=days)
+        console.complete_task(open_task(console, instance_id).id, {}, actor=CLERK)
+    console.start_at(start, "STILL-DRAFTING")
+
+    times = console.supervision.stage_times()
+
+    # Ranks ceil(0.5 * 5) = 3 and ceil(0.9 * 5) = 5 of 1..5 days; the open
+    # draft is no finished visit, and no review has finished yet.
+    assert times["usulan"] == {"median_days": 3.0, "p90_days": 5.0, "count": 5}
+    assert times["telaah"] == {"median_days": None, "p90_days": None, "count": 0}
+
+
+def test_figures_drawn_from_history_are_kept_until_stale(console, clock):
+    first = console.start_at(datetime(2025, 5, 1, 1, 0, tzinfo=UTC), "FIRST")
+    clock.advance(days=2)
+    console.complete_task(open_task(console, first).id, {}, actor=CLERK)
+    kept = console.supervision.history()
+    second = console.start_at(clock.now(), "SECOND")
+    clock.advance(minutes=5)
+    console.complete_task(open_task(console, second).id, {}, actor=CLERK)
+
+    again = console.supervision.history()
+    clock.advance(minutes=16)
+    stale = console.supervision.history()
+
+    assert kept.data["stage_times"]["usulan"]["count"] == 1
+    assert again == kept
+    assert stale.computed_at == clock.now()
+    assert stale.data["stage_times"]["usulan"]["count"] == 2
+    # The lower of the two drafts (2 days, 5 minutes): rank ceil(0.5 * 2) = 1.
+    assert stale.data["element_times"]["console"]["draft"] == 300
+    clock.advance(minutes=1)
+    assert console.supervision.refresh_figures().computed_at == clock.now()
+
+
+def test_heat_counts_an_instance_once_at_the_call_activity(make_engine, clock, officer):
+    engine = make_engine()
+    engine.deploy([BPMN / "checklist.bpmn"])
+    engine.deploy([BPMN / "subprocesses.bpmn"])
+    ticked = engine.start("subprocess_call_shared", actor=officer)
+    engine.start("subprocess_call_shared", actor=officer)
+    clock.advance(hours=1)
+    (task,) = engine.list_tasks(instance_id=ticked)
+    engine.complete_task(task.id, {"ticked": 3}, actor=officer)
+
+    calling = engine.supervision.heat("subprocess_call_shared")
+    called = engine.supervision.heat("shared_checklist")
+
+    assert calling == {"call_checklist": {"waiting": 2, "median_seconds": None}}
+    assert called == {
+        "countersign": {"waiting": 1, "median_seconds": None},
+        "tick_items": {"waiting": 1, "median_seconds": 3600},
+    }
 
 
 def test_heat_counts_instances_waiting_at_each_element(console, every_kind):

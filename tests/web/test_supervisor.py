@@ -119,7 +119,7 @@ def repair(auth, items, action, reason="Pak Budi sedang cuti.", **fields):
 # -- overview and lists ----------------------------------------------------
 
 
-def test_dashboard_counts_each_class(client, auth, scene):
+def test_dashboard_counts_each_class(client, auth, scene, clock):
     auth.login_as("supervisor")
 
     data = client.get("/supervisor/index.json").get_json()
@@ -136,6 +136,8 @@ def test_dashboard_counts_each_class(client, auth, scene):
     assert len(data["finished_per_month"]) == 12
     assert 'href="/supervisor/findings?category=overdue"' in page
     assert 'id="chart-finished"' in page and 'id="chart-stage-times"' in page
+    assert data["figures_computed_at"] == clock.now().isoformat()
+    assert 'id="figures-computed"' in page
 
 
 def test_dashboard_links_counts_to_filtered_findings(client, auth, scene):
@@ -252,6 +254,8 @@ def test_process_page_draws_the_heatmap(client, auth, scene):
 
     assert data["heat"]["verifikasi"]["waiting"] == 3
     assert data["heat"]["tunggu_mitra"]["waiting"] == 1
+    assert data["figures_computed_at"]
+    assert 'id="figures-computed"' in page
     assert 'id="heatmap"' in page and "heatmap.js" in page
     assert xml.mimetype == "application/xml"
     assert b'id="usulan_uji"' in xml.data
