@@ -106,6 +106,13 @@ class Instance(Base):
             postgresql_where=text(f"{LIVE} AND error IS NULL"),
             sqlite_where=text(f"{LIVE} AND error IS NULL"),
         ),
+        # The few with an incident are found without reading the rest.
+        Index(
+            "ix_instances_live_incidents",
+            "id",
+            postgresql_where=text(f"{LIVE} AND error IS NOT NULL"),
+            sqlite_where=text(f"{LIVE} AND error IS NOT NULL"),
+        ),
         # It pages through each category the earliest due date first.
         Index(
             "ix_instances_live_by_due",
