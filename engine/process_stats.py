@@ -8,8 +8,8 @@ are read and ranked here.
 
 Which element belongs to which stage or process comes from the deployed
 diagrams, not from the store; the callers pass it in as
-``{value: {top process id: [element, ...]}}`` and the queries turn it into
-a ``CASE``.
+``{value: {top process id: [element, ...]}}`` and the queries join the task
+index to it as a ``VALUES`` list.
 """
 
 from __future__ import annotations
