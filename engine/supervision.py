@@ -22,6 +22,7 @@ instance row carries of them; no instance is loaded.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -129,6 +130,7 @@ class Supervision:
         self.policy = policy or SupervisionPolicy(stages=StageMap.load())
         self._indexes: dict[str, tuple[tuple[int, ...], ElementIndex]] = {}
         self._versions: dict[str, tuple[int, ...]] = {}
+        self._computing = threading.Lock()
 
     def findings(
         self,
@@ -277,13 +279,24 @@ class Supervision:
         ``element_times`` (``{process id: {element: median seconds}}``);
         ``computed_at`` says when they were computed. When none are kept,
         or they are older than twice ``figures_every`` (no scheduler is
-        keeping them), they are computed first.
+        keeping them), they are computed first, by one caller at a time:
+        while one computes them, the others get the stale ones.
         """
         now = now or self.clock.now()
+        every = self.policy.figures_every
         kept = figures.load(self.db, HISTORY)
-        if kept is None or kept.stale(now, self.policy.figures_every):
-            kept = self.refresh_figures(now)
-        return kept
+        if kept is not None and not kept.stale(now, every):
+            return kept
+        if not self._computing.acquire(blocking=kept is None):
+            return kept
+        try:
+            # Whoever held the lock before may have just computed them.
+            kept = figures.load(self.db, HISTORY)
+            if kept is not None and not kept.stale(now, every):
+                return kept
+            return self.refresh_figures(now)
+        finally:
+            self._computing.release()
 
     def refresh_figures(self, now: datetime | None = None) -> figures.Kept:
         """Compute the figures drawn from history and keep them.

@@ -458,6 +458,19 @@ def test_figures_drawn_from_history_are_kept_until_stale(console, clock):
     assert console.supervision.refresh_figures().computed_at == clock.now()
 
 
+def test_stale_figures_are_served_while_another_caller_computes(console, clock):
+    kept = console.supervision.history()
+    clock.advance(hours=1)
+    console.supervision._computing.acquire()
+    try:
+        meanwhile = console.supervision.history()
+    finally:
+        console.supervision._computing.release()
+
+    assert meanwhile == kept
+    assert console.supervision.history().computed_at == clock.now()
+
+
 def test_heat_counts_an_instance_once_at_the_call_activity(make_engine, clock, officer):
     engine = make_engine()
     engine.deploy([BPMN / "checklist.bpmn"])
