@@ -5,13 +5,16 @@
    engine, through every step, to their stages: proposals, legal review,
    negotiation, signing, monitoring. The one whose term has run out is then
    brought to its end, so that a sixteenth of the copies are finished
-   agreements with their whole history; one is suspended and two get an
-   incident. All of that goes through the engine's own calls.
+   agreements with their whole history. Of those waiting on a timer, one
+   is suspended and two get an incident. All of that goes through the
+   engine's own calls.
 2. copies: the rows the console and the inbox read (instances, the task
    index, timers, subscriptions, escalation steps, the register) are copied
    in SQL until there are INSTANCES instances. Each copy keeps its seed's
    rows exactly, with new ids and business keys and every time moved back
-   by up to 60 days, so the copies spread over the console's categories.
+   by up to 60 days, so the copies spread over the console's categories:
+   the copies of the seed whose task has a due date fall overdue, at risk
+   or in time by how far they moved.
    The serialised task trees (``instance_tasks``) and the audit trail are
    not copied: neither query reads them, and they would make the set-up
    take far longer.
@@ -121,7 +124,18 @@ def make_seeds(url: str):
     demo.load_demo(engine, Path(config["PROCESSES_PATH"]), Path(config["FORMS_PATH"]))
     finish(engine, clock)
     now = clock.now()
-    active = [i.id for i in engine.list_instances(status="active")]
+    # Stopped and failed: three of those waiting on a timer, so that the
+    # seeds with a due task keep their copies overdue, at risk or in time.
+    with engine.db.read() as connection:
+        active = list(
+            connection.scalars(
+                sa.text(
+                    "SELECT id FROM instances WHERE status = 'active' "
+                    "AND first_due IS NULL AND first_unclaimed IS NULL "
+                    "ORDER BY id LIMIT 3"
+                )
+            )
+        )
     engine.suspend_instance(active[0], reason="Benchmark seed.", actor=KABAG)
     with engine.db.write() as connection:
         for instance_id in active[1:3]:
