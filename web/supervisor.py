@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
 from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import g
 from flask import jsonify
@@ -30,6 +32,7 @@ from flask_babel import gettext as _
 from engine import InvalidInput
 from engine import supervision
 
+from . import formjs
 from . import supervisor_repair as repairs
 from . import supervisor_schemas as schemas
 from .db import get_engine
@@ -101,6 +104,7 @@ def findings():
         processes=process_choices(),
         lanes=repairs.known_lanes(engine),
         stages=engine.supervision.stage_codes,
+        partner_kinds=partner_kinds(),
     )
 
 
@@ -310,6 +314,37 @@ def stage_label(code: str | None) -> str:
     return get_engine().supervision.policy.stages.name(code, str(get_locale()))
 
 
+#: The data key whose choices name the partner kinds (as the register does).
+PARTNER_KIND_KEY = "jenis_mitra"
+
+
+def partner_kinds() -> dict[str, str]:
+    """``{code: label}`` of the partner kinds, as the forms offer them.
+
+    The first form in FORMS_PATH with a choice field for
+    :data:`PARTNER_KIND_KEY` gives them; none gives ``{}``.
+    """
+    if "partner_kinds" not in g:
+        folder = Path(current_app.config["FORMS_PATH"])
+        g.partner_kinds = {}
+        for path in sorted(folder.glob("*.form")):
+            form = formjs.load_form(folder, path.stem)
+            for component in formjs.fields(form):
+                if component.get("key") == PARTNER_KIND_KEY and component.get("values"):
+                    g.partner_kinds = {
+                        o["value"]: o["label"] for o in formjs.options(component)
+                    }
+                    return g.partner_kinds
+    return g.partner_kinds
+
+
+def partner_kind_label(code: str | None) -> str:
+    """A partner kind's label; its code when no form names it."""
+    if not code:
+        return _("unknown")
+    return partner_kinds().get(code, code)
+
+
 def days(value: float | None) -> str:
     """A span in days with one decimal, the page's way (``2,5`` in Indonesian)."""
     if value is None:
@@ -318,3 +353,4 @@ def days(value: float | None) -> str:
 
 
 bp.add_app_template_filter(stage_label, "stage_label")
+bp.add_app_template_global(partner_kind_label, "partner_kind_label")

@@ -93,7 +93,9 @@ def scene(engine, clock, tmp_path):
     message = start_agreement(engine, judul="Pasar desa Toroh")
     engine.complete_task(open_task(engine, message).id, {"lengkap": "ya"}, actor=PEM)
     clock.advance(days=5)
-    fresh = start_agreement(engine, judul="Perpustakaan keliling", jenis="KSDD")
+    fresh = start_agreement(
+        engine, judul="Perpustakaan keliling", jenis="KSDD", jenis_mitra="ptn"
+    )
     # The console reads titles, OPDs and partners from the register.
     register.refresh(engine, processes=("usulan_uji",))
     return {
@@ -138,6 +140,21 @@ def test_dashboard_counts_each_class(client, auth, scene, clock):
     assert 'id="chart-finished"' in page and 'id="chart-stage-times"' in page
     assert data["figures_computed_at"] == clock.now().isoformat()
     assert 'id="figures-computed"' in page
+
+
+def test_partner_kinds_go_by_the_labels_of_the_forms(client, auth, scene):
+    auth.login_as("supervisor")
+
+    data = client.get("/supervisor/index.json").get_json()
+    dashboard = client.get("/supervisor/").get_data(as_text=True)
+    findings = client.get("/supervisor/findings?partner_kind=ptn").get_data(
+        as_text=True
+    )
+
+    assert data["summary"]["partner_kinds"]["ptn"]["waiting"] == 1
+    assert "<td>Perguruan tinggi negeri</td>" in dashboard
+    assert '<option value="ptn" selected>Perguruan tinggi negeri</option>' in findings
+    assert ">Badan usaha</option>" in findings
 
 
 def test_dashboard_links_counts_to_filtered_findings(client, auth, scene):
@@ -187,8 +204,9 @@ def test_findings_page_lists_rows_with_repair_links(client, auth, scene):
         ({"q": "irigasi"}, {"Irigasi tetes Wirosari"}),
         ({"process": "usulan_uji", "q": "pasar"}, {"Pasar desa Toroh"}),
         ({"lane": "Mitra"}, set()),
+        ({"partner_kind": "ptn"}, {"Perpustakaan keliling"}),
     ],
-    ids=["category", "at-risk", "search", "process", "lane"],
+    ids=["category", "at-risk", "search", "process", "lane", "partner-kind"],
 )
 def test_findings_filters(client, auth, scene, args, titles):
     auth.login_as("supervisor")
