@@ -241,8 +241,8 @@ class Supervision:
         return self.history(now).data["stage_times"]
 
     def heat(self, process_id: str, now: datetime | None = None) -> dict[str, Any]:
-        """Per element of ``process_id``'s diagram: instances waiting there
-        now, and the median seconds its tasks stayed open.
+        """Per element of ``process_id``'s diagram: its name, the instances
+        waiting there now, and the median seconds its tasks stayed open.
 
         For a called process, the elements are counted over every instance
         that runs it; in a calling diagram, the work going on inside a
@@ -264,8 +264,10 @@ class Supervision:
                     shown.setdefault(at, {}).setdefault(top, []).append(element)
         waiting = process_stats.waiting_counts(self.db, shown)
         medians = self.history(now).data["element_times"].get(process_id, {})
+        index = next(iter(indexes.values()))
         return {
             element: {
+                "name": index.name(element),
                 "waiting": waiting.get(element, 0),
                 "median_seconds": medians.get(element),
             }

@@ -100,6 +100,7 @@ class TaskListSchema(Schema):
 
 
 class HeatSchema(Schema):
+    name = fields.String()
     waiting = fields.Integer()
     median_seconds = fields.Float(allow_none=True)
 

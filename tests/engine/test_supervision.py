@@ -484,20 +484,31 @@ def test_heat_counts_an_instance_once_at_the_call_activity(make_engine, clock, o
     calling = engine.supervision.heat("subprocess_call_shared")
     called = engine.supervision.heat("shared_checklist")
 
-    assert calling == {"call_checklist": {"waiting": 2, "median_seconds": None}}
-    assert called == {
-        "countersign": {"waiting": 1, "median_seconds": None},
-        "tick_items": {"waiting": 1, "median_seconds": 3600},
+    assert calling == {
+        "call_checklist": {
+            "name": "Run the shared checklist",
+            "waiting": 2,
+            "median_seconds": None,
+        }
     }
+    assert {k: (v["waiting"], v["median_seconds"]) for k, v in called.items()} == {
+        "countersign": (1, None),
+        "tick_items": (1, 3600),
+    }
+    assert called["tick_items"]["name"] == "Tick the checklist items"
 
 
 def test_heat_counts_instances_waiting_at_each_element(console, every_kind):
     heat = console.supervision.heat("console")
 
     assert heat["draft"]["waiting"] == 5
-    assert heat["reply"] == {"waiting": 1, "median_seconds": None}
+    assert heat["reply"] == {
+        "name": "Partner replies",
+        "waiting": 1,
+        "median_seconds": None,
+    }
     assert heat["cool"]["waiting"] == 1
-    assert heat["review"] == {"waiting": 0, "median_seconds": 0}
+    assert heat["review"] == {"name": "Legal review", "waiting": 0, "median_seconds": 0}
     assert console.supervision.heat("not_deployed") == {}
 
 
