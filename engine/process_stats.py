@@ -99,41 +99,21 @@ def _stage_percentiles(db: Database, stages: sa.CTE) -> dict[str, tuple]:
     visits = (
         sa.select(
             stages.c.value.label("stage"),
-            sa.func.min(TASKS.c.created_at).label("first"),
-            sa.func.max(TASKS.c.completed_at).label("last"),
+            sa.func.min(TASKS.c.created_at).label("start"),
+            sa.func.max(TASKS.c.completed_at).label("end"),
             opened.label("open"),
         )
         .join_from(TASKS, stages, _matches(stages))
         .group_by(TASKS.c.instance_id, stages.c.value)
         .subquery("v")
     )
-    finished = (visits.c.open == 0, visits.c.last.is_not(None))
-    found: dict[str, tuple] = {}
-    with reading(db) as connection:
-        if db.is_sqlite:
-            spans: dict[str, list[float]] = defaultdict(list)
-            query = sa.select(visits.c.stage, visits.c.first, visits.c.last)
-            for code, first, last in connection.execute(query.where(*finished)):
-                spans[code].append((_utc(last) - _utc(first)).total_seconds())
-            for code, seconds in spans.items():
-                found[code] = (
-                    percentile(seconds, 0.5),
-                    percentile(seconds, 0.9),
-                    len(seconds),
-                )
-        else:
-            seconds = sa.extract("epoch", visits.c.last - visits.c.first)
-            query = sa.select(
-                visits.c.stage,
-                sa.func.percentile_disc(0.5).within_group(seconds),
-                sa.func.percentile_disc(0.9).within_group(seconds),
-                sa.func.count(),
-            )
-            for code, median, p90, n in connection.execute(
-                query.where(*finished).group_by(visits.c.stage)
-            ):
-                found[code] = (float(median), float(p90), n)
-    return found
+    finished = (
+        sa.select(visits)
+        .where(visits.c.open == 0, visits.c.end.is_not(None))
+        .subquery("f")
+    )
+    ranked = _ranked(db, finished, ["stage"], (0.5, 0.9))
+    return {stage: ranks for (stage,), ranks in ranked.items()}
 
 
 def element_times(
@@ -148,41 +128,48 @@ def element_times(
     if not any(owners.values()):
         return {}
     m = _mapping(owners)
-    owner = m.c.value
-    on = _matches(m)
-    completed = TASKS.c.state == "completed"
+    spans = (
+        sa.select(
+            m.c.value.label("owner"),
+            TASKS.c.spec_name.label("element"),
+            TASKS.c.created_at.label("start"),
+            TASKS.c.completed_at.label("end"),
+        )
+        .join_from(TASKS, m, _matches(m))
+        .where(TASKS.c.state == "completed")
+        .subquery("s")
+    )
     result: dict[str, dict[str, int]] = defaultdict(dict)
+    for (owner, element), (median, _count) in _ranked(
+        db, spans, ["owner", "element"], (0.5,)
+    ).items():
+        result[owner][element] = round(median)
+    return dict(result)
+
+
+def _ranked(db: Database, spans, keys: list[str], fractions: tuple[float, ...]):
+    """Nearest-rank percentiles of ``end - start`` in seconds over the rows of
+    ``spans``, per ``keys``: ``{key values: (one per fraction..., rows)}``.
+    """
+    columns = [spans.c[key] for key in keys]
+    found = {}
     with reading(db) as connection:
         if db.is_sqlite:
-            spans: dict[tuple[str, str], list[float]] = defaultdict(list)
-            query = (
-                sa.select(
-                    owner, TASKS.c.spec_name, TASKS.c.created_at, TASKS.c.completed_at
-                )
-                .join_from(TASKS, m, on)
-                .where(completed)
-            )
-            for process_id, element, created, done in connection.execute(query):
-                spans[process_id, element].append(
-                    (_utc(done) - _utc(created)).total_seconds()
-                )
-            medians = [(*key, percentile(v, 0.5)) for key, v in spans.items()]
+            seconds: dict[tuple, list[float]] = defaultdict(list)
+            query = sa.select(*columns, spans.c.start, spans.c.end)
+            for *key, start, end in connection.execute(query):
+                seconds[tuple(key)].append((end - start).total_seconds())
+            for key, values in seconds.items():
+                ranks = [percentile(values, f) for f in fractions]
+                found[key] = (*ranks, len(values))
         else:
-            seconds = sa.extract("epoch", TASKS.c.completed_at - TASKS.c.created_at)
-            query = (
-                sa.select(
-                    owner.label("owner"),
-                    TASKS.c.spec_name,
-                    sa.func.percentile_disc(0.5).within_group(seconds),
-                )
-                .join_from(TASKS, m, on)
-                .where(completed)
-                .group_by(owner, TASKS.c.spec_name)
-            )
-            medians = connection.execute(query).all()
-    for process_id, element, median in medians:
-        result[process_id][element] = round(float(median))
-    return dict(result)
+            span = sa.extract("epoch", spans.c.end - spans.c.start)
+            ranks = [sa.func.percentile_disc(f).within_group(span) for f in fractions]
+            query = sa.select(*columns, *ranks, sa.func.count()).group_by(*columns)
+            for row in connection.execute(query):
+                *values, count = row[len(keys) :]
+                found[tuple(row[: len(keys)])] = (*map(float, values), count)
+    return found
 
 
 def waiting_counts(
@@ -237,10 +224,6 @@ def _matches(m: sa.CTE, top=TASKS.c.process_id, element=TASKS.c.spec_name):
     """The join of ``m`` to a top process and an element; by default, the
     task index's."""
     return sa.and_(m.c.top == top, m.c.element == element)
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _days(seconds: float | None) -> float | None:
